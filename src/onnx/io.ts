@@ -1,0 +1,351 @@
+// Reading and writing .onnx files (protobuf), with weights as external data next to the model.
+// Fields our schema does not know are refused, naming the field, rather than dropped silently.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as protobuf from 'protobufjs';
+import { ONNX_PROTO } from './onnx-schema';
+import { DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from './dtype';
+import { Attribute, Dim, Graph, Model, Node, Tensor, ValueInfo, tensorSize } from './ir';
+
+/** A file or model the loader cannot take; the message is one sentence for the user. */
+export class OnnxFormatError extends Error {}
+
+const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
+root.resolveAll();
+const ModelProto = root.lookupType('onnx.ModelProto');
+
+type Int64 = number | { toNumber(): number };
+interface KV { key?: string; value?: string }
+interface TensorMsg {
+  dims?: Int64[]; data_type?: number; name?: string; doc_string?: string; raw_data?: Uint8Array;
+  float_data?: number[]; int32_data?: number[]; int64_data?: Int64[]; double_data?: number[];
+  uint64_data?: Int64[]; string_data?: Uint8Array[]; data_location?: number; external_data?: KV[];
+  segment?: unknown;
+}
+interface DimMsg { dim_value?: Int64; dim_param?: string }
+interface TypeMsg { tensor_type?: { elem_type?: number; shape?: { dim?: DimMsg[] } }; sequence_type?: unknown; map_type?: unknown; optional_type?: unknown; sparse_tensor_type?: unknown }
+interface ValueInfoMsg { name?: string; type?: TypeMsg; doc_string?: string }
+interface AttrMsg {
+  name?: string; type?: number; f?: number; i?: Int64; s?: Uint8Array; t?: TensorMsg; g?: GraphMsg;
+  floats?: number[]; ints?: Int64[]; strings?: Uint8Array[]; tensors?: TensorMsg[]; graphs?: GraphMsg[];
+  ref_attr_name?: string; sparse_tensor?: unknown; tp?: unknown;
+}
+interface NodeMsg { input?: string[]; output?: string[]; name?: string; op_type?: string; domain?: string; attribute?: AttrMsg[]; doc_string?: string; overload?: string }
+interface GraphMsg {
+  node?: NodeMsg[]; name?: string; initializer?: TensorMsg[]; sparse_initializer?: unknown[]; doc_string?: string;
+  input?: ValueInfoMsg[]; output?: ValueInfoMsg[]; value_info?: ValueInfoMsg[]; quantization_annotation?: unknown[];
+}
+interface ModelMsg {
+  ir_version?: Int64; opset_import?: { domain?: string; version?: Int64 }[]; producer_name?: string;
+  producer_version?: string; domain?: string; model_version?: Int64; doc_string?: string; graph?: GraphMsg;
+  metadata_props?: KV[]; training_info?: unknown[]; functions?: unknown[];
+}
+
+const num = (v: Int64 | undefined): number => (v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
+const utf8 = new TextDecoder();
+
+export interface LoadOptions {
+  /** Folder that external-data paths are relative to. Default: the model file's folder (cwd for bytes). */
+  readonly baseDir?: string;
+}
+
+/** Loads a model from a path or from its bytes. */
+export function loadModel(source: string | Uint8Array, options: LoadOptions = {}): Model {
+  let bytes: Uint8Array;
+  let baseDir = options.baseDir ?? process.cwd();
+  let label = 'the model bytes';
+  if (typeof source === 'string') {
+    label = source;
+    if (!fs.existsSync(source)) throw new OnnxFormatError(`${source} does not exist: give the path of an .onnx file`);
+    if (fs.statSync(source).isDirectory()) throw new OnnxFormatError(`${source} is a folder: give the path of an .onnx file`);
+    bytes = fs.readFileSync(source);
+    baseDir = options.baseDir ?? path.dirname(path.resolve(source));
+  } else {
+    bytes = source;
+  }
+  let msg: ModelMsg;
+  try {
+    const unknown = findUnknownField(ModelProto, protobuf.Reader.create(bytes), bytes.length, 'ModelProto');
+    if (unknown) {
+      throw new OnnxFormatError(`${label} has the field ${unknown}, which this version of crsam does not know; refusing it rather than dropping it (re-export with an older ONNX IR version)`);
+    }
+    msg = ModelProto.decode(bytes) as unknown as ModelMsg;
+  } catch (e) {
+    if (e instanceof OnnxFormatError) throw e;
+    throw new OnnxFormatError(`${label} is not a valid ONNX file (it is truncated or corrupt: ${(e as Error).message})`);
+  }
+  if (!msg.graph) throw new OnnxFormatError(`${label} is not an ONNX model: it has no graph`);
+  if (msg.training_info && msg.training_info.length) throw new OnnxFormatError(`${label} carries ONNX training_info, which crsam does not read; export the plain forward model`);
+  if (msg.functions && msg.functions.length) throw new OnnxFormatError(`${label} defines model-local functions, which crsam does not inline yet; export with them inlined (torch.onnx.export(..., export_modules_as_functions=False))`);
+  if (!msg.opset_import || msg.opset_import.length === 0) throw new OnnxFormatError(`${label} imports no opset (opset_import is empty), so its ops cannot be interpreted`);
+  const ctx: DecodeContext = { baseDir, label };
+  const metadataProps = new Map<string, string>();
+  for (const kv of msg.metadata_props ?? []) metadataProps.set(kv.key ?? '', kv.value ?? '');
+  return {
+    irVersion: num(msg.ir_version),
+    opsetImports: msg.opset_import.map((o) => ({ domain: o.domain ?? '', version: num(o.version) })),
+    producerName: msg.producer_name ?? '',
+    producerVersion: msg.producer_version ?? '',
+    domain: msg.domain ?? '',
+    modelVersion: num(msg.model_version),
+    docString: msg.doc_string ?? '',
+    metadataProps,
+    graph: decodeGraph(msg.graph, ctx),
+  };
+}
+
+/** Walks the wire format and returns the path of the first field the schema does not define. */
+function findUnknownField(type: protobuf.Type, reader: protobuf.Reader, end: number, where: string): string | undefined {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const id = tag >>> 3;
+    const wire = tag & 7;
+    const field = type.fieldsById[id];
+    if (!field) return `number ${id} of ${where}`;
+    if (wire === 2 && field.resolvedType instanceof protobuf.Type) {
+      const len = reader.uint32();
+      const stop = reader.pos + len;
+      if (stop > end) throw new Error(`a ${field.resolvedType.name} runs past the end of the data`);
+      const found = findUnknownField(field.resolvedType, reader, stop, `${where}.${field.name}`);
+      if (found) return found;
+      reader.pos = stop;
+    } else {
+      reader.skipType(wire);
+    }
+  }
+  return undefined;
+}
+
+interface DecodeContext { baseDir: string; label: string }
+
+function decodeGraph(g: GraphMsg, ctx: DecodeContext): Graph {
+  if (g.sparse_initializer && g.sparse_initializer.length) throw new OnnxFormatError(`${ctx.label} has sparse initializers, which crsam does not support; store them dense`);
+  const initializers = new Map<string, Tensor>();
+  for (const t of g.initializer ?? []) {
+    const tensor = decodeTensor(t, ctx);
+    initializers.set(tensor.name, tensor);
+  }
+  const valueInfo = new Map<string, ValueInfo>();
+  for (const v of g.value_info ?? []) {
+    const vi = decodeValueInfo(v, ctx);
+    valueInfo.set(vi.name, vi);
+  }
+  return {
+    name: g.name ?? '',
+    nodes: (g.node ?? []).map((n) => decodeNode(n, ctx)),
+    inputs: (g.input ?? []).map((v) => decodeValueInfo(v, ctx)),
+    outputs: (g.output ?? []).map((v) => decodeValueInfo(v, ctx)),
+    initializers,
+    valueInfo,
+    docString: g.doc_string || undefined,
+  };
+}
+
+function decodeValueInfo(v: ValueInfoMsg, ctx: DecodeContext): ValueInfo {
+  const tt = v.type?.tensor_type;
+  if (v.type && !tt) throw new OnnxFormatError(`${ctx.label}: value '${v.name}' is not a tensor (sequence, map and optional values are not supported)`);
+  const shape: Dim[] | undefined = tt?.shape ? (tt.shape.dim ?? []).map((d): Dim => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? num(d.dim_value) : null)) : undefined;
+  return { name: v.name ?? '', dtype: (tt?.elem_type ?? 0) as DataType, shape, docString: v.doc_string || undefined };
+}
+
+function decodeNode(n: NodeMsg, ctx: DecodeContext): Node {
+  const attributes = new Map<string, Attribute>();
+  for (const a of n.attribute ?? []) {
+    if (a.ref_attr_name) throw new OnnxFormatError(`${ctx.label}: node '${n.name}' refers to a function attribute, which is not supported`);
+    attributes.set(a.name ?? '', decodeAttribute(a, n, ctx));
+  }
+  return {
+    opType: n.op_type ?? '',
+    domain: n.domain === 'ai.onnx' ? '' : n.domain ?? '',
+    name: n.name ?? '',
+    inputs: [...(n.input ?? [])],
+    outputs: [...(n.output ?? [])],
+    attributes,
+    docString: n.doc_string || undefined,
+  };
+}
+
+function decodeAttribute(a: AttrMsg, n: NodeMsg, ctx: DecodeContext): Attribute {
+  switch (a.type) {
+    case 1: return { type: 'float', value: a.f ?? 0 };
+    case 2: return { type: 'int', value: num(a.i) };
+    case 3: return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case 4: return { type: 'tensor', value: decodeTensor(a.t ?? {}, ctx) };
+    case 5: return { type: 'graph', value: decodeGraph(a.g ?? {}, ctx) };
+    case 6: return { type: 'floats', value: [...(a.floats ?? [])] };
+    case 7: return { type: 'ints', value: (a.ints ?? []).map(num) };
+    case 8: return { type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    default:
+      throw new OnnxFormatError(`${ctx.label}: attribute '${a.name}' of node '${n.name}' (${n.op_type}) has attribute type ${a.type ?? 'unset'}, which crsam does not support`);
+  }
+}
+
+function decodeTensor(t: TensorMsg, ctx: DecodeContext): Tensor {
+  const dtype = (t.data_type ?? 0) as DataType;
+  const dims = (t.dims ?? []).map(num);
+  const name = t.name ?? '';
+  const count = tensorSize(dims);
+  if (t.segment) throw new OnnxFormatError(`${ctx.label}: tensor '${name}' is segmented, which is not supported`);
+  let data: TypedArray;
+  if (t.data_location === 1) {
+    data = fromBytes(dtype, readExternal(t, ctx));
+  } else if (t.raw_data && t.raw_data.length > 0) {
+    data = fromBytes(dtype, t.raw_data);
+  } else {
+    data = fromFields(t, dtype, count, ctx);
+  }
+  if (data.length !== count) {
+    throw new OnnxFormatError(`${ctx.label}: tensor '${name}' has ${data.length} values but its dims [${dims.join(', ')}] need ${count} (the file is truncated or corrupt)`);
+  }
+  return { name, dtype, dims, data, docString: t.doc_string || undefined };
+}
+
+function fromFields(t: TensorMsg, dtype: DataType, count: number, ctx: DecodeContext): TypedArray {
+  const out = allocate(dtype, count);
+  const src: readonly (number | Int64)[] =
+    dtype === DataType.FLOAT ? t.float_data ?? [] :
+    dtype === DataType.DOUBLE ? t.double_data ?? [] :
+    dtype === DataType.INT64 ? t.int64_data ?? [] :
+    dtype === DataType.UINT64 || dtype === DataType.UINT32 ? t.uint64_data ?? [] :
+    dtype === DataType.STRING ? [] : t.int32_data ?? [];
+  if (dtype === DataType.STRING) throw new OnnxFormatError(`${ctx.label}: tensor '${t.name}' holds strings, which crsam does not support`);
+  if (src.length !== count) return allocate(dtype, src.length);
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+    src.forEach((v, i) => { out[i] = typeof v === 'number' ? BigInt(v) : BigInt((v as { toString(): string }).toString()); });
+  } else {
+    src.forEach((v, i) => { out[i] = num(v); });
+  }
+  return out;
+}
+
+function readExternal(t: TensorMsg, ctx: DecodeContext): Uint8Array {
+  const info = new Map((t.external_data ?? []).map((kv) => [kv.key ?? '', kv.value ?? '']));
+  const location = info.get('location');
+  if (!location) throw new OnnxFormatError(`${ctx.label}: tensor '${t.name}' is stored externally but names no location`);
+  const file = path.resolve(ctx.baseDir, location);
+  if (!fs.existsSync(file)) throw new OnnxFormatError(`${ctx.label}: the external data file ${file} of tensor '${t.name}' is missing; keep it next to the model`);
+  const offset = Number(info.get('offset') ?? 0);
+  const size = fs.statSync(file).size;
+  const length = info.has('length') ? Number(info.get('length')) : size - offset;
+  if (offset + length > size) {
+    throw new OnnxFormatError(`the external data file ${file} is truncated: tensor '${t.name}' needs bytes ${offset}..${offset + length} but the file has ${size}`);
+  }
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    fs.readSync(fd, buf, 0, length, offset);
+    return buf;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface SaveOptions {
+  /** Store tensors of at least `externalDataThreshold` bytes in this file next to the model. Default: none (all inline). */
+  readonly externalData?: string;
+  /** Minimum tensor size in bytes to go external. Default: 1024. */
+  readonly externalDataThreshold?: number;
+}
+
+/** Encodes a model to bytes (all tensors inline). */
+export function serializeModel(model: Model): Uint8Array {
+  return ModelProto.encode(ModelProto.fromObject(encodeModel(model, undefined))).finish();
+}
+
+/** Writes a model; with `externalData`, large tensors go to a side file (written first, then the model). */
+export function saveModel(model: Model, file: string, options: SaveOptions = {}): void {
+  let ext: ExternalWriter | undefined;
+  if (options.externalData) {
+    ext = { location: options.externalData, threshold: options.externalDataThreshold ?? 1024, chunks: [], offset: 0 };
+  }
+  const bytes = ModelProto.encode(ModelProto.fromObject(encodeModel(model, ext))).finish();
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (ext) writeAtomic(path.join(path.dirname(path.resolve(file)), ext.location), Buffer.concat(ext.chunks));
+  writeAtomic(file, bytes);
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a file. */
+export function writeAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
+
+interface ExternalWriter { location: string; threshold: number; chunks: Uint8Array[]; offset: number }
+
+function encodeModel(m: Model, ext: ExternalWriter | undefined): Record<string, unknown> {
+  return {
+    ir_version: m.irVersion,
+    opset_import: m.opsetImports.map((o) => ({ domain: o.domain, version: o.version })),
+    producer_name: m.producerName,
+    producer_version: m.producerVersion,
+    domain: m.domain,
+    model_version: m.modelVersion,
+    doc_string: m.docString,
+    metadata_props: [...m.metadataProps].map(([key, value]) => ({ key, value })),
+    graph: encodeGraph(m.graph, ext),
+  };
+}
+
+function encodeGraph(g: Graph, ext: ExternalWriter | undefined): Record<string, unknown> {
+  return {
+    name: g.name,
+    doc_string: g.docString,
+    node: g.nodes.map((n) => ({
+      input: n.inputs,
+      output: n.outputs,
+      name: n.name,
+      op_type: n.opType,
+      domain: n.domain,
+      doc_string: n.docString,
+      attribute: [...n.attributes].map(([name, a]) => encodeAttribute(name, a)),
+    })),
+    initializer: [...g.initializers.values()].map((t) => encodeTensor(t, ext)),
+    input: g.inputs.map(encodeValueInfo),
+    output: g.outputs.map(encodeValueInfo),
+    value_info: [...g.valueInfo.values()].map(encodeValueInfo),
+  };
+}
+
+function encodeValueInfo(v: ValueInfo): Record<string, unknown> {
+  const tensorType: Record<string, unknown> = { elem_type: v.dtype };
+  if (v.shape) {
+    tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : typeof d === 'string' ? { dim_param: d } : {})) };
+  }
+  return { name: v.name, doc_string: v.docString, type: { tensor_type: tensorType } };
+}
+
+function encodeAttribute(name: string, a: Attribute): Record<string, unknown> {
+  const enc = new TextEncoder();
+  switch (a.type) {
+    case 'float': return { name, type: 1, f: a.value };
+    case 'int': return { name, type: 2, i: a.value };
+    case 'string': return { name, type: 3, s: enc.encode(a.value) };
+    case 'tensor': return { name, type: 4, t: encodeTensor(a.value, undefined) };
+    case 'graph': return { name, type: 5, g: encodeGraph(a.value, undefined) };
+    case 'floats': return { name, type: 6, floats: a.value };
+    case 'ints': return { name, type: 7, ints: a.value };
+    case 'strings': return { name, type: 8, strings: a.value.map((s) => enc.encode(s)) };
+  }
+}
+
+function encodeTensor(t: Tensor, ext: ExternalWriter | undefined): Record<string, unknown> {
+  if (t.data.length !== tensorSize(t.dims)) throw new Error(`tensor '${t.name}' has ${t.data.length} values for dims [${t.dims.join(', ')}]`);
+  const bytes = toBytes(t.data);
+  const base = { name: t.name, dims: t.dims, data_type: t.dtype, doc_string: t.docString };
+  if (ext && bytes.byteLength >= ext.threshold) {
+    const pad = (64 - (ext.offset % 64)) % 64; // keep tensors aligned for memory mapping
+    if (pad) { ext.chunks.push(new Uint8Array(pad)); ext.offset += pad; }
+    const entry = { ...base, data_location: 1, external_data: [
+      { key: 'location', value: ext.location },
+      { key: 'offset', value: String(ext.offset) },
+      { key: 'length', value: String(bytes.byteLength) },
+    ] };
+    ext.chunks.push(Uint8Array.from(bytes));
+    ext.offset += bytes.byteLength;
+    return entry;
+  }
+  return { ...base, raw_data: bytes };
+}
+
+export { dtypeName };

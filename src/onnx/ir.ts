@@ -1,0 +1,192 @@
+// The graph IR: plain data that transformations read and write. Values are named; a node's
+// inputs and outputs are value names ('' marks an omitted optional input).
+import { DataType, TypedArray } from './dtype';
+
+/** A dimension: a number when known, a name (e.g. 'N') when symbolic, null when unknown. */
+export type Dim = number | string | null;
+export type Shape = readonly Dim[];
+
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype: DataType;
+  /** undefined when even the rank is unknown. */
+  readonly shape?: Shape;
+  readonly docString?: string;
+}
+
+export interface Tensor {
+  readonly name: string;
+  readonly dtype: DataType;
+  readonly dims: readonly number[];
+  readonly data: TypedArray;
+  readonly docString?: string;
+}
+
+export type Attribute =
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'tensor'; readonly value: Tensor }
+  | { readonly type: 'graph'; readonly value: Graph }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'strings'; readonly value: readonly string[] };
+
+export interface Node {
+  opType: string;
+  /** '' is the default ONNX domain. */
+  domain: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, Attribute>;
+  docString?: string;
+  /** In-memory annotations of our passes; never written to a file. */
+  meta?: Record<string, unknown>;
+}
+
+export interface Graph {
+  name: string;
+  nodes: Node[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  initializers: Map<string, Tensor>;
+  /** Known types and shapes of intermediate values. */
+  valueInfo: Map<string, ValueInfo>;
+  docString?: string;
+}
+
+export interface OpsetImport {
+  readonly domain: string;
+  readonly version: number;
+}
+
+export interface Model {
+  irVersion: number;
+  opsetImports: OpsetImport[];
+  producerName: string;
+  producerVersion: string;
+  domain: string;
+  modelVersion: number;
+  docString: string;
+  metadataProps: Map<string, string>;
+  graph: Graph;
+}
+
+/** The version of the default ONNX domain the model imports. */
+export function defaultOpset(model: Model): number {
+  const imp = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  if (!imp) throw new Error('the model imports no version of the default ONNX domain (opset_import is missing)');
+  return imp.version;
+}
+
+export function setDefaultOpset(model: Model, version: number): void {
+  model.opsetImports = [
+    { domain: '', version },
+    ...model.opsetImports.filter((o) => !(o.domain === '' || o.domain === 'ai.onnx')),
+  ];
+}
+
+export function tensorSize(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Reads a scalar or list attribute with a default, checking its kind. */
+export function attrInt(node: Node, name: string, dflt: number): number;
+export function attrInt(node: Node, name: string): number | undefined;
+export function attrInt(node: Node, name: string, dflt?: number): number | undefined {
+  const a = node.attributes.get(name);
+  if (!a) return dflt;
+  if (a.type !== 'int') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be an int, not ${a.type}`);
+  return a.value;
+}
+
+export function attrFloat(node: Node, name: string, dflt: number): number {
+  const a = node.attributes.get(name);
+  if (!a) return dflt;
+  if (a.type !== 'float') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a float, not ${a.type}`);
+  return a.value;
+}
+
+export function attrInts(node: Node, name: string): readonly number[] | undefined {
+  const a = node.attributes.get(name);
+  if (!a) return undefined;
+  if (a.type !== 'ints') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be ints, not ${a.type}`);
+  return a.value;
+}
+
+export function attrString(node: Node, name: string, dflt: string): string {
+  const a = node.attributes.get(name);
+  if (!a) return dflt;
+  if (a.type !== 'string') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a string, not ${a.type}`);
+  return a.value;
+}
+
+export function attrTensor(node: Node, name: string): Tensor | undefined {
+  const a = node.attributes.get(name);
+  if (!a) return undefined;
+  if (a.type !== 'tensor') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a tensor, not ${a.type}`);
+  return a.value;
+}
+
+/** Nodes in an order where every value is produced before it is used (Kahn's algorithm, stable). */
+export function topologicalOrder(graph: Graph): Node[] {
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((o) => { if (o) producer.set(o, i); }));
+  const indeg = new Array<number>(graph.nodes.length).fill(0);
+  const users: number[][] = graph.nodes.map(() => []);
+  graph.nodes.forEach((n, i) => {
+    for (const inp of new Set([...n.inputs, ...subgraphInputs(n)])) {
+      const p = producer.get(inp);
+      if (p !== undefined && p !== i) { indeg[i]++; users[p].push(i); }
+    }
+  });
+  const ready: number[] = [];
+  indeg.forEach((d, i) => { if (d === 0) ready.push(i); });
+  const order: Node[] = [];
+  for (let k = 0; k < ready.length; k++) {
+    const i = ready[k];
+    order.push(graph.nodes[i]);
+    for (const u of users[i]) if (--indeg[u] === 0) ready.push(u);
+  }
+  if (order.length !== graph.nodes.length) {
+    const stuck = graph.nodes.find((_, i) => indeg[i] > 0);
+    throw new Error(`the graph has a cycle or a missing producer (first stuck node: ${stuck?.opType} '${stuck?.name}')`);
+  }
+  return order;
+}
+
+/** Names an If/Loop/Scan body reads from the enclosing scope. */
+function subgraphInputs(node: Node): string[] {
+  const out: string[] = [];
+  for (const a of node.attributes.values()) {
+    if (a.type !== 'graph') continue;
+    const local = new Set<string>([...a.value.inputs.map((v) => v.name), ...a.value.initializers.keys()]);
+    for (const n of a.value.nodes) {
+      for (const i of n.inputs) if (i && !local.has(i)) out.push(i);
+      for (const o of n.outputs) local.add(o);
+    }
+  }
+  return out;
+}
+
+/** A shallow structural copy: new node objects and maps, shared tensor data. */
+export function cloneModel(model: Model): Model {
+  return {
+    ...model,
+    opsetImports: [...model.opsetImports],
+    metadataProps: new Map(model.metadataProps),
+    graph: cloneGraph(model.graph),
+  };
+}
+
+export function cloneGraph(g: Graph): Graph {
+  return {
+    ...g,
+    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), meta: n.meta ? { ...n.meta } : undefined })),
+    inputs: [...g.inputs],
+    outputs: [...g.outputs],
+    initializers: new Map(g.initializers),
+    valueInfo: new Map(g.valueInfo),
+  };
+}
