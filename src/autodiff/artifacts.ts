@@ -1,0 +1,240 @@
+// From a forward ONNX model to the three graphs users and the trainer consume:
+//   training_model.onnx  inputs: data, labels, parameters, buffers
+//                        outputs: loss, <param>_grad…, <buffer>_updated…
+//   eval_model.onnx      same inputs; outputs: loss, then the model's outputs (BatchNorm on running stats)
+//   inference_model.onnx parameters baked in, inference mode: what you deploy.
+import { GraphBuilder } from '../onnx/builder';
+import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
+import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
+import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
+import { backward } from './backward';
+import { appendCrossEntropy } from './loss';
+import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
+import { AutodiffError } from './types';
+
+export interface ArtifactOptions {
+  /** Initializer names to keep fixed (not trained, not given a gradient). Default: none. */
+  readonly frozen?: readonly string[];
+  /** Label smoothing ε of the cross-entropy, in [0, 1). Default: 0. */
+  readonly labelSmoothing?: number;
+}
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly dims: readonly number[];
+}
+
+export interface TrainingArtifacts {
+  readonly trainingModel: Model;
+  readonly evalModel: Model;
+  readonly inferenceModel: Model;
+  /** Trainable parameters in input order. */
+  readonly params: readonly TensorSpec[];
+  /** BatchNorm running statistics in input order. */
+  readonly buffers: readonly TensorSpec[];
+  /** The model's data inputs (without labels). */
+  readonly dataInputs: readonly ValueInfo[];
+  /** Name of the model output that holds the class scores. */
+  readonly logits: string;
+  readonly numClasses: number;
+  /** Initial values, as stored in the forward model. */
+  readonly initialValues: ReadonlyMap<string, Float32Array>;
+  /** Parameters the loss does not depend on (their gradient is always zero). */
+  readonly unusedParams: readonly string[];
+}
+
+export const MIN_OPSET = 13;
+
+export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
+  const opset = defaultOpset(model);
+  if (opset < MIN_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}; crsam needs opset ${MIN_OPSET} or newer (re-export with opset_version=${MIN_OPSET} or higher)`);
+  const foreign = model.graph.nodes.find((n) => n.domain !== '');
+  if (foreign) throw new AutodiffError(`node '${foreign.name}' uses op ${foreign.domain}.${foreign.opType} outside the default ONNX domain; crsam emits and trains standard ONNX ops only`);
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps < 1)) throw new AutodiffError(`label smoothing must be in [0, 1), got ${eps}`);
+  const g = model.graph;
+
+  let facts: Facts;
+  try {
+    facts = inferShapes(g, opset);
+  } catch (e) {
+    if (e instanceof ShapeInferenceError) throw new AutodiffError(`${e.message}; the op may be unsupported`);
+    throw e;
+  }
+  const logits = g.outputs[0]?.name;
+  if (!logits) throw new AutodiffError('the model has no outputs');
+  const lf = facts.get(logits);
+  const numClasses = lf?.shape?.[1];
+  if (!lf || !isFloatType(lf.dtype) || lf.shape?.length !== 2 || typeof numClasses !== 'number') {
+    throw new AutodiffError(`the model's output '${logits}' is ${lf ? `${dtypeName(lf.dtype)}[${lf.shape?.join(', ') ?? '?'}]` : 'of unknown type'}, not class scores [N, classes]; crsam trains classifiers (export the logits as the first output)`);
+  }
+
+  const bnNodes = g.nodes.filter((n) => n.opType === 'BatchNormalization');
+  const bufferNames = new Set(bnNodes.flatMap((n) => [n.inputs[3], n.inputs[4]]).filter((n) => g.initializers.has(n)));
+  const frozen = new Set(options.frozen ?? []);
+  for (const f of frozen) if (!g.initializers.has(f)) throw new AutodiffError(`--frozen names '${f}', which is not an initializer of the model`);
+  const used = new Set(g.nodes.flatMap((n) => n.inputs));
+  const params: TensorSpec[] = [];
+  const buffers: TensorSpec[] = [];
+  const initialValues = new Map<string, Float32Array>();
+  for (const t of g.initializers.values()) {
+    if (!used.has(t.name)) continue;
+    if (bufferNames.has(t.name)) { buffers.push(spec(t)); initialValues.set(t.name, asFloat32(t)); continue; }
+    // Rank-0 floats are constants (exponents, epsilons), not weights.
+    if (t.dtype !== DataType.FLOAT || t.dims.length === 0 || frozen.has(t.name)) continue;
+    params.push(spec(t));
+    initialValues.set(t.name, asFloat32(t));
+  }
+  if (params.length === 0) throw new AutodiffError('the model has no trainable parameters (no float32 initializers left to train); nothing to do');
+  const dataInputs = g.inputs.filter((v) => !g.initializers.has(v.name));
+
+  const trainingModel = buildTrainingModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
+  const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
+  const inferenceModel = buildInferenceModel(model, opset, facts);
+  const gradOutputs = new Set(trainingModel.model.graph.outputs.map((o) => o.name));
+  void gradOutputs;
+  return {
+    trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
+    initialValues, unusedParams: trainingModel.unused,
+  };
+}
+
+function spec(t: Tensor): TensorSpec {
+  return { name: t.name, dims: [...t.dims] };
+}
+
+function asFloat32(t: Tensor): Float32Array {
+  return t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+}
+
+const LABELS = 'labels';
+
+/** A copy of the forward model whose listed initializers became graph inputs. */
+function withInputs(model: Model, facts: Facts, names: readonly TensorSpec[], dataInputs: readonly ValueInfo[], withLabels: boolean): { model: Model; graph: Graph } {
+  const m = cloneModel(model);
+  const g = m.graph;
+  for (const p of names) g.initializers.delete(p.name);
+  g.inputs = [...dataInputs];
+  if (withLabels) {
+    if (facts.has(LABELS)) throw new AutodiffError(`the model already has a value named '${LABELS}'; rename it before building training graphs`);
+    g.inputs.push({ name: LABELS, dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
+  }
+  for (const p of names) g.inputs.push({ name: p.name, dtype: DataType.FLOAT, shape: p.dims });
+  if (m.irVersion < 7) m.irVersion = 7;
+  return { model: m, graph: g };
+}
+
+function buildTrainingModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; unused: string[] } {
+  const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
+  const f: Facts = new Map(facts);
+  f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
+  const b = new GraphBuilder(g, opset, f);
+  const original = g.nodes;
+  g.nodes = [];
+  const updates = new Map<string, string>();
+  for (const node of original) {
+    if (node.opType === 'BatchNormalization') {
+      for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
+    } else if (node.opType === 'Dropout') {
+      g.nodes.push(trainingDropout(b, node, opset));
+    } else {
+      g.nodes.push(node);
+    }
+  }
+  const forward = [...g.nodes];
+  const { loss, dLogits } = appendCrossEntropy(b, logits, LABELS, numClasses, eps);
+  const grads = backward(b, forward, { wrt: params.map((p) => p.name), seeds: new Map([[logits, dLogits]]) });
+  const unused: string[] = [];
+  const outputs: ValueInfo[] = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }];
+  for (const p of params) {
+    let grad = grads.get(p.name);
+    if (!grad) { unused.push(p.name); grad = b.zerosLike(p.name); }
+    outputs.push({ name: outputName(b, g, grad, `${p.name}_grad`), dtype: DataType.FLOAT, shape: p.dims });
+  }
+  for (const buf of buffers) {
+    const u = updates.get(buf.name) ?? b.op('Identity', [buf.name]);
+    outputs.push({ name: outputName(b, g, u, `${buf.name}_updated`), dtype: DataType.FLOAT, shape: buf.dims });
+  }
+  g.outputs = outputs;
+  g.valueInfo = new Map();
+  g.name = `${g.name || 'model'}_training`;
+  for (const n of g.nodes) delete n.meta;
+  return { model: m, unused };
+}
+
+/** Gives a value its public output name: renames it in place, or copies when it is a graph input or already an output. */
+function outputName(b: GraphBuilder, g: Graph, value: string, name: string): string {
+  if (value === name) return name;
+  const isInput = g.inputs.some((v) => v.name === value) || g.initializers.has(value);
+  const taken = g.outputs.some((o) => o.name === value) || g.nodes.some((n) => n.outputs.includes(name) || n.inputs.includes(name));
+  if (taken) throw new AutodiffError(`the model already has a value named '${name}'; rename it before building training graphs`);
+  if (isInput || b.graph.nodes.filter((n) => n.outputs.includes(value)).length === 0) {
+    return b.node('Identity', [value], {}, { outputNames: [name] })[0];
+  }
+  return rename(g, value, name);
+}
+
+function rename(g: Graph, from: string, to: string): string {
+  if (from === to) return to;
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    n.outputs = n.outputs.map((o) => (o === from ? to : o));
+  }
+  return to;
+}
+
+/** Dropout in training mode, with its mask output (which the backward pass reuses). */
+function trainingDropout(b: GraphBuilder, node: Node, opset: number): Node {
+  if (opset < 12) throw new AutodiffError(`Dropout node '${node.name}' needs opset 12 or newer to run in training mode`);
+  const ratio = node.inputs[1] || b.scalar(0.5);
+  const mask = node.outputs[1] || b.fresh(`${node.name}_mask`);
+  const out: Node = { ...node, inputs: [node.inputs[0], ratio, b.initializer('training_mode', DataType.BOOL, [], Uint8Array.of(1))], outputs: [node.outputs[0], mask] };
+  b.facts.set(mask, { dtype: DataType.BOOL, shape: b.shape(node.inputs[0]) });
+  return out;
+}
+
+/** Inference-mode rewrites shared by the eval and inference graphs. */
+function inferenceNodes(b: GraphBuilder, nodes: readonly Node[]): void {
+  const g = b.graph;
+  g.nodes = [];
+  for (const node of nodes) {
+    if (node.opType === 'BatchNormalization') inferenceBatchNorm(b, node);
+    else if (node.opType === 'Dropout') g.nodes.push({ ...node, opType: 'Identity', inputs: [node.inputs[0]], outputs: [node.outputs[0]], attributes: new Map() });
+    else g.nodes.push(node);
+  }
+}
+
+function buildEvalModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): Model {
+  const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
+  const f: Facts = new Map(facts);
+  f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
+  const b = new GraphBuilder(g, opset, f);
+  inferenceNodes(b, g.nodes);
+  const { loss } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
+  const modelOutputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
+  g.outputs = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
+  g.name = `${g.name || 'model'}_eval`;
+  return m;
+}
+
+function buildInferenceModel(model: Model, opset: number, facts: Facts): Model {
+  const m = cloneModel(model);
+  const g = m.graph;
+  g.inputs = g.inputs.filter((v) => !g.initializers.has(v.name));
+  const b = new GraphBuilder(g, opset, new Map(facts));
+  inferenceNodes(b, g.nodes);
+  g.outputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
+  return m;
+}
+
+/** A copy of the inference model with the given parameter and buffer values baked in. */
+export function withValues(inference: Model, values: ReadonlyMap<string, Float32Array>): Model {
+  const m = cloneModel(inference);
+  for (const [name, data] of values) {
+    const t = m.graph.initializers.get(name);
+    if (!t) throw new Error(`the inference model has no initializer '${name}'`);
+    if (t.data.length !== data.length) throw new Error(`'${name}' has ${data.length} values; the model expects ${t.data.length}`);
+    m.graph.initializers.set(name, { ...t, data: Float32Array.from(data) });
+  }
+  return m;
+}

@@ -1,0 +1,97 @@
+// How the Conv gradients are lowered to standard ops. The choice decides training speed, so it is
+// made per configuration, by measurement (numbers from `npm run bench`, 2-core machine, ORT 1.30):
+//   dX, stride 1, group 1: Conv with the flipped, transposed kernel (~15 ms vs ConvTranspose ~22 ms
+//   at batch 128, 16→32 ch, 32×32, 3×3); other strides/groups: ConvTranspose.
+//   dW, group 1: im2col by k·k strided Slices of the padded, channel-major input, then one GEMM
+//   against dY (one large, well-threaded GEMM; Conv over batch-transposed tensors was ~2× slower).
+//   dW, depthwise: per-offset Mul + ReduceSum. dW, other groups: grouped batched MatMul.
+import { GraphBuilder } from '../../onnx/builder';
+import { ConvGeometry } from '../../onnx/conv-geometry';
+
+export type DxLowering = 'conv-flipped' | 'conv-transpose';
+export type DwLowering = 'im2col-gemm' | 'depthwise' | 'grouped-matmul';
+
+export function chooseDx(g: ConvGeometry, group: number): DxLowering {
+  const unit = g.strides.every((s) => s === 1) && g.dilations.every((d) => d === 1);
+  return unit && group === 1 ? 'conv-flipped' : 'conv-transpose';
+}
+
+export function chooseDw(group: number, cin: number): DwLowering {
+  if (group === 1) return 'im2col-gemm';
+  return group === cin ? 'depthwise' : 'grouped-matmul';
+}
+
+/** dX of Y = conv(X, W): the adjoint convolution. `inSpatial` are X's spatial sizes. */
+export function convDx(b: GraphBuilder, dy: string, w: string, g: ConvGeometry, group: number, inSpatial: readonly number[]): string {
+  const n = g.kernel.length;
+  if (chooseDx(g, group) === 'conv-flipped') {
+    const wt = b.transpose(w, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]);
+    const axes = Array.from({ length: n }, (_, i) => i + 2);
+    const flipped = b.slice(wt, axes.map(() => -1), axes.map(() => -(2 ** 31)), axes, axes.map(() => -1));
+    // Full correlation padding, minus the forward pads; trailing pads fix the output to X's size.
+    const outSpatial = g.outSpatial as number[];
+    const pads = new Array<number>(2 * n);
+    for (let i = 0; i < n; i++) {
+      pads[i] = g.kernel[i] - 1 - g.pads[i];
+      pads[i + n] = inSpatial[i] - (outSpatial[i] + pads[i] - g.kernel[i] + 1);
+    }
+    if (pads.some((p) => p < 0)) return convTransposeDx(b, dy, w, g, group, inSpatial);
+    return b.op('Conv', [dy, flipped], { pads, kernel_shape: g.kernel });
+  }
+  return convTransposeDx(b, dy, w, g, group, inSpatial);
+}
+
+function convTransposeDx(b: GraphBuilder, dy: string, w: string, g: ConvGeometry, group: number, inSpatial: readonly number[]): string {
+  const n = g.kernel.length;
+  const outPad = inSpatial.map((size, i) => size - ((g.outSpatial[i] as number - 1) * g.strides[i] - g.pads[i] - g.pads[i + n] + g.dilations[i] * (g.kernel[i] - 1) + 1));
+  return b.op('ConvTranspose', [dy, w], {
+    strides: g.strides, pads: g.pads, dilations: g.dilations, group, kernel_shape: g.kernel,
+    output_padding: outPad.some((p) => p !== 0) ? outPad : undefined,
+  });
+}
+
+/** The k·k shifted, strided views of the padded input, each [lead..., Ho, Wo] (lead = X's first two dims). */
+function shiftedViews(b: GraphBuilder, xp: string, g: ConvGeometry): string[] {
+  const n = g.kernel.length;
+  const axes = Array.from({ length: n }, (_, i) => i + 2);
+  const offsets: number[][] = [[]];
+  for (let i = 0; i < n; i++) {
+    const next: number[][] = [];
+    for (const o of offsets) for (let k = 0; k < g.kernel[i]; k++) next.push([...o, k]);
+    offsets.splice(0, offsets.length, ...next);
+  }
+  return offsets.map((o) => {
+    const starts = o.map((k, i) => k * g.dilations[i]);
+    const ends = starts.map((s, i) => s + ((g.outSpatial[i] as number) - 1) * g.strides[i] + 1);
+    return b.slice(xp, starts, ends, axes, g.strides);
+  });
+}
+
+/** dW of Y = conv(X, W) with W of shape [Cout, Cin/group, k...]. */
+export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, group: number, cin: number, cout: number): string {
+  const n = g.kernel.length;
+  const kk = g.kernel.reduce((p, k) => p * k, 1);
+  const spatialPads = [0, 0, ...g.pads.slice(0, n), 0, 0, ...g.pads.slice(n)];
+  const lowering = chooseDw(group, cin);
+  if (lowering === 'depthwise') {
+    const xp = b.pad(x, spatialPads);
+    const per = shiftedViews(b, xp, g).map((v) => b.reduce('ReduceSum', b.op('Mul', [v, dy]), [0, ...Array.from({ length: n }, (_, i) => i + 2)], false));
+    // per-offset [C] → [C, k·k] → [C, 1, k...]
+    const stacked = b.op('Concat', per.map((p) => b.unsqueeze(p, [1])), { axis: 1 });
+    return b.reshape(stacked, [cout, 1, ...g.kernel]);
+  }
+  // Channel-major layout first, so every view reshapes to [Cin, N·Ho·Wo] for free.
+  const xt = b.transpose(x, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]);
+  const xp = b.pad(xt, spatialPads);
+  const views = shiftedViews(b, xp, g).map((v) => b.unsqueeze(v, [1]));
+  const cols = kk === 1 ? views[0] : b.op('Concat', views, { axis: 1 }); // [Cin, k·k, N, Ho, Wo]
+  const dyt = b.transpose(dy, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]); // [Cout, N, Ho, Wo]
+  if (lowering === 'im2col-gemm') {
+    const dw = b.op('Gemm', [b.reshape(dyt, [cout, -1]), b.reshape(cols, [cin * kk, -1])], { transB: 1 });
+    return b.reshape(dw, [cout, cin, ...g.kernel]);
+  }
+  // Grouped: [g, Cout/g, M] × [g, M, Cin/g·k·k]
+  const colsG = b.transpose(b.reshape(cols, [group, (cin / group) * kk, -1]), [0, 2, 1]);
+  const dyG = b.reshape(dyt, [group, cout / group, -1]);
+  return b.reshape(b.op('MatMul', [dyG, colsG]), [cout, cin / group, ...g.kernel]);
+}

@@ -1,0 +1,118 @@
+// Scene → SVG text. Output is deterministic (same input, same bytes) so it can be diffed and
+// tested; clip-path ids derive from a hash of the document so several charts inlined into one
+// HTML page do not capture each other's clip rectangles.
+
+import type { Pt, Scene, Shape, TextShape } from './scene';
+
+/** SVG font size per unit of bitmap-font scale: a sans-serif cap height is ~0.7 em ≈ 7 units. */
+const FONT_PX_PER_SCALE = 10;
+const FONT_FAMILY = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const ID_TOKEN = '\u0000clip';
+
+/** Escapes text for element content and attribute values. */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Rounds coordinates to 0.01 px: enough for any display, and keeps files small. */
+function n(v: number): string {
+  const r = Math.round(v * 100) / 100;
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+function pointsAttr(pts: readonly Pt[]): string {
+  return pts.map(([x, y]) => `${n(x)},${n(y)}`).join(' ');
+}
+
+function opacityAttr(o: number | undefined, name = 'opacity'): string {
+  return o === undefined || o >= 1 ? '' : ` ${name}="${n(o)}"`;
+}
+
+function textSvg(t: TextShape): string {
+  const size = t.scale * FONT_PX_PER_SCALE;
+  const attrs = [`x="${n(t.x)}"`, `y="${n(t.y)}"`, `font-size="${size}"`, `fill="${t.color}"`];
+  if (t.anchor !== 'start') attrs.push(`text-anchor="${t.anchor}"`);
+  if (t.bold) attrs.push('font-weight="bold"');
+  if (t.rotate === -90) attrs.push(`transform="rotate(-90 ${n(t.x)} ${n(t.y)})"`);
+  if (t.halo) {
+    attrs.push(`stroke="${t.halo}"`, `stroke-width="${n(size / 4)}"`, 'stroke-linejoin="round"', 'paint-order="stroke"');
+  }
+  return `<text ${attrs.join(' ')}>${escapeXml(t.text)}</text>`;
+}
+
+function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
+  switch (s.kind) {
+    case 'rect': {
+      const fill = s.fill ?? 'none';
+      const stroke = s.stroke ? ` stroke="${s.stroke}" stroke-width="${n(s.strokeWidth ?? 1)}"` : '';
+      out.push(`<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="${fill}"${stroke}${opacityAttr(s.opacity)}/>`);
+      return;
+    }
+    case 'line': {
+      const runs = s.runs.filter((r) => r.length > 0);
+      if (runs.length === 0) return;
+      const d = runs
+        .map((r) => (r.length === 1 ? `M${n(r[0][0])} ${n(r[0][1])}h0` : 'M' + pointsAttr(r).replace(/ /g, 'L')))
+        .join('');
+      const dash = s.dash ? ` stroke-dasharray="${s.dash.map(n).join(' ')}"` : '';
+      out.push(
+        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${n(s.width)}" stroke-linejoin="round" stroke-linecap="round"${dash}${opacityAttr(s.opacity, 'stroke-opacity')}/>`,
+      );
+      return;
+    }
+    case 'polygon':
+      // A hairline stroke in the fill colour hides the anti-aliasing seams between abutting
+      // polygons that viewers otherwise show as faint white lines.
+      out.push(`<polygon points="${pointsAttr(s.points)}" fill="${s.fill}" stroke="${s.fill}" stroke-width="0.5"/>`);
+      return;
+    case 'circle': {
+      const stroke = s.stroke ? ` stroke="${s.stroke}" stroke-width="1.5"` : '';
+      out.push(`<circle cx="${n(s.cx)}" cy="${n(s.cy)}" r="${n(s.r)}" fill="${s.fill}"${stroke}/>`);
+      return;
+    }
+    case 'text':
+      out.push(textSvg(s));
+      return;
+    case 'clip': {
+      const id = `${ID_TOKEN}${clipCount.n++}`;
+      out.push(`<clipPath id="${id}"><rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}"/></clipPath>`);
+      out.push(`<g clip-path="url(#${id})">`);
+      for (const c of s.children) shapeSvg(c, out, clipCount);
+      out.push('</g>');
+      return;
+    }
+    case 'field':
+      out.push('<g>');
+      for (const c of s.svg) shapeSvg(c, out, clipCount);
+      out.push('</g>');
+      return;
+  }
+}
+
+/** FNV-1a, 32 bit: a cheap stable fingerprint for clip ids (not for security). */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+/** Serializes a scene as a standalone SVG document. `title` becomes the accessible <title>. */
+export function sceneToSvg(scene: Scene, title?: string): string {
+  const out: string[] = [];
+  const w = n(scene.width);
+  const h = n(scene.height);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="${FONT_FAMILY}">`,
+  );
+  if (title) out.push(`<title>${escapeXml(title)}</title>`);
+  out.push(`<rect width="${w}" height="${h}" fill="${scene.background}"/>`);
+  const clipCount = { n: 0 };
+  for (const s of scene.shapes) shapeSvg(s, out, clipCount);
+  out.push('</svg>');
+  const body = out.join('\n') + '\n';
+  const prefix = `p${fnv1a(body)}-`;
+  return body.split(ID_TOKEN).join(prefix);
+}
