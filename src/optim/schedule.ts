@@ -18,6 +18,7 @@ export interface WarmupOptions {
 
 /** Fixed lr (after the optional warm-up). */
 export interface ConstantScheduleOptions extends WarmupOptions {
+  /** Selects a fixed lr. Required, no default. */
   readonly kind: 'constant';
   /** The learning rate (finite, ≥ 0). No default. */
   readonly baseLr: number;
@@ -25,6 +26,7 @@ export interface ConstantScheduleOptions extends WarmupOptions {
 
 /** StepLR: `baseLr·gamma^⌊t/stepSize⌋`. */
 export interface StepScheduleOptions extends WarmupOptions {
+  /** Selects StepLR. Required, no default. */
   readonly kind: 'step';
   /** Learning rate at index 0 of the main schedule (finite, ≥ 0). No default. */
   readonly baseLr: number;
@@ -36,6 +38,7 @@ export interface StepScheduleOptions extends WarmupOptions {
 
 /** MultiStepLR: `baseLr·gamma^(number of milestones ≤ t)`. */
 export interface MultiStepScheduleOptions extends WarmupOptions {
+  /** Selects MultiStepLR. Required, no default. */
   readonly kind: 'multistep';
   /** Learning rate at index 0 of the main schedule (finite, ≥ 0). No default. */
   readonly baseLr: number;
@@ -50,6 +53,7 @@ export interface MultiStepScheduleOptions extends WarmupOptions {
 
 /** CosineAnnealingLR: `etaMin + (baseLr − etaMin)·(1 + cos(π·t/T))/2` with T = totalSteps − warmupSteps. */
 export interface CosineScheduleOptions extends WarmupOptions {
+  /** Selects CosineAnnealingLR. Required, no default. */
   readonly kind: 'cosine';
   /** Learning rate at index 0 of the main schedule (finite, ≥ 0). No default. */
   readonly baseLr: number;

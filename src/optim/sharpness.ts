@@ -5,7 +5,7 @@ import { clipGradNorm } from './clip';
 import { NonFiniteGradientError, NonFiniteLossError, type PassName } from './errors';
 import type { BaseOptimizer, EvalRequest, GradientOracle, OptimizerState } from './types';
 import { checkMaxNorm, checkNonNegative, checkStepCount } from './validate';
-import { combine3, norm } from './vector';
+import { combine3, norm, scaledNorm } from './vector';
 
 /** Which update rule a step applies. */
 export type SharpnessMethod = 'sgd' | 'sam' | 'asam' | 'crsam';
@@ -247,12 +247,7 @@ export class SharpnessStep {
     if (this.method === 'asam') {
       // e = ρ·T²g0/(‖T·g0‖ + 1e-12), T = |w| + η.
       const eta = this.asamEta;
-      let ss = 0;
-      for (let i = 0; i < n; i++) {
-        const t = (Math.abs(w[i]) + eta) * g0[i];
-        ss += t * t;
-      }
-      const s = this.rho / (Math.sqrt(ss) + 1e-12);
+      const s = this.rho / (scaledNorm(w, g0, eta) + 1e-12);
       for (let i = 0; i < n; i++) {
         const t = Math.abs(w[i]) + eta;
         wPlus[i] = w[i] + s * t * t * g0[i];

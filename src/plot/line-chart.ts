@@ -164,6 +164,25 @@ function widen([lo, hi]: [number, number], log: boolean): [number, number] {
   return [lo - d, hi + d];
 }
 
+/**
+ * Adds 4 % headroom so curves do not run along the frame, but never past 0 or 1 when the data
+ * stays inside them (losses ≥ 0, accuracies ≤ 1 keep their natural bounds).
+ */
+function pad([lo, hi]: [number, number], log: boolean): [number, number] {
+  if (log) {
+    const f = Math.pow(hi / lo, 0.04);
+    return [lo / f, hi * f];
+  }
+  const d = (hi - lo) * 0.04;
+  let a = lo - d;
+  let b = hi + d;
+  if (lo >= 0 && a < 0) a = 0;
+  if (hi <= 0 && b > 0) b = 0;
+  if (lo >= 0 && hi <= 1 && b > 1) b = 1;
+  if (lo >= -1 && hi <= 0 && a < -1) a = -1;
+  return [a, b];
+}
+
 interface Domains {
   x: [number, number];
   y: [number, number];
@@ -177,7 +196,7 @@ function panelDomains(panel: LinePanel, yCount: number): Domains {
   const ey = extent(pts.map((p) => p[1]));
   let x: [number, number] = ex ? widen(ex, false) : [0, 1];
   if (ex && ex[1] > ex[0]) x = [x[0] - (x[1] - x[0]) * 0.02, x[1] + (x[1] - x[0]) * 0.02];
-  let y: [number, number] = ey ? widen(ey, logY) : logY ? [1, 10] : [0, 1];
+  let y: [number, number] = ey ? pad(widen(ey, logY), logY) : logY ? [1, 10] : [0, 1];
   y = logY ? niceLogDomain(y[0], y[1]) : niceDomain(y[0], y[1], yCount);
   const valid = (r: readonly [number, number] | undefined, log: boolean): r is readonly [number, number] =>
     !!r && Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[1] > r[0] && (!log || r[0] > 0);
@@ -232,10 +251,20 @@ function panelShapes(panel: LinePanel, chart: LineChart, cell: Rect, colorOf: (s
   let m = axesMargins(['0.00'], has, scale);
   let yAxis = fitAxis(dom.y, logY, cell.y + cell.h - m.bottom, cell.y + m.top, yCount, false, scale);
   m = axesMargins(yAxis.labels, has, scale);
-  const plot: Rect = { x: cell.x + m.left, y: cell.y + m.top, w: cell.w - m.left - m.right, h: cell.h - m.top - m.bottom };
+  let plot: Rect = { x: cell.x + m.left, y: cell.y + m.top, w: cell.w - m.left - m.right, h: cell.h - m.top - m.bottom };
   yAxis = fitAxis(dom.y, logY, plot.y + plot.h, plot.y, yCount, false, scale);
   const xCount = Math.max(2, Math.round(plot.w / (40 * scale + 20)));
-  const xAxis = fitAxis(dom.x, false, plot.x, plot.x + plot.w, xCount, true, scale);
+  let xAxis = fitAxis(dom.x, false, plot.x, plot.x + plot.w, xCount, true, scale);
+  // The last x tick label is centred on its tick and may stick out past the cell: pull the
+  // right edge in just enough.
+  const lastTick = xAxis.ticks.length > 0 ? xAxis.ticks.length - 1 : -1;
+  if (lastTick >= 0) {
+    const overflow = xAxis.map(xAxis.ticks[lastTick]) + textWidth(xAxis.labels[lastTick], scale) / 2 + 4 - (cell.x + cell.w);
+    if (overflow > 0) {
+      plot = { ...plot, w: plot.w - Math.ceil(overflow) };
+      xAxis = fitAxis(dom.x, false, plot.x, plot.x + plot.w, xCount, true, scale);
+    }
+  }
 
   const out: Shape[] = [...gridShapes(plot, xAxis, yAxis, grid)];
   const data: Shape[] = [];
@@ -262,7 +291,8 @@ function panelShapes(panel: LinePanel, chart: LineChart, cell: Rect, colorOf: (s
         for (const [cx, cy] of run) data.push({ kind: 'circle', cx, cy, r: 2 + width, fill: color, stroke: '#ffffff' });
       }
     }
-    styled.push({ series: { ...s, markers }, color, width });
+    const name = nDrawable === 0 && s.name !== '' ? `${s.name} (no data)` : s.name;
+    styled.push({ series: { ...s, name, markers: markers && nDrawable > 0 }, color, width });
   }
   // Data may overshoot a fixed range; otherwise allow markers at the frame to show whole.
   const slackX = panel.xRange ? 0 : 6;

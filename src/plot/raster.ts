@@ -179,21 +179,29 @@ export class Raster {
     }
   }
 
-  /** Fills a polygon (non-zero winding), 4 sub-scanlines per row for anti-aliased edges. */
-  fillPolygon(points: readonly Pt[], c: Rgb, alpha = 1): void {
-    if (points.length < 3) return;
-    const ys = points.map((p) => p[1]);
-    const ya = Math.max(this.clip.y0, Math.floor(Math.min(...ys)));
-    const yb = Math.min(this.clip.y1, Math.ceil(Math.max(...ys)));
+  /** Fills rings (non-zero winding), 4 sub-scanlines per row for anti-aliased edges. */
+  fillPolygon(rings: readonly (readonly Pt[])[], c: Rgb, alpha = 1): void {
+    const edges: [Pt, Pt][] = [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const ring of rings) {
+      if (ring.length < 3) continue;
+      ring.forEach((p, k) => {
+        edges.push([p, ring[(k + 1) % ring.length]]);
+        lo = Math.min(lo, p[1]);
+        hi = Math.max(hi, p[1]);
+      });
+    }
+    if (edges.length === 0) return;
+    const ya = Math.max(this.clip.y0, Math.floor(lo));
+    const yb = Math.min(this.clip.y1, Math.ceil(hi));
     const row = new Float32Array(this.width + 1);
     for (let py = ya; py < yb; py++) {
       row.fill(0);
       for (let s = 0; s < 4; s++) {
         const sy = py + (s + 0.5) / 4;
         const xs: { x: number; w: number }[] = [];
-        for (let k = 0; k < points.length; k++) {
-          const [x0, y0] = points[k];
-          const [x1, y1] = points[(k + 1) % points.length];
+        for (const [[x0, y0], [x1, y1]] of edges) {
           if ((y0 <= sy && y1 > sy) || (y1 <= sy && y0 > sy)) {
             xs.push({ x: x0 + ((sy - y0) / (y1 - y0)) * (x1 - x0), w: y1 > y0 ? 1 : -1 });
           }

@@ -40,9 +40,11 @@ export interface LineShape {
   readonly opacity?: number;
 }
 
+/** Filled rings (non-zero winding); one shape for many rings keeps SVG output compact and lets
+ *  abutting rings of one colour render without seams. */
 export interface PolygonShape {
   readonly kind: 'polygon';
-  readonly points: readonly Pt[];
+  readonly rings: readonly (readonly Pt[])[];
   readonly fill: string;
 }
 

@@ -60,11 +60,13 @@ function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
       );
       return;
     }
-    case 'polygon':
-      // A hairline stroke in the fill colour hides the anti-aliasing seams between abutting
-      // polygons that viewers otherwise show as faint white lines.
-      out.push(`<polygon points="${pointsAttr(s.points)}" fill="${s.fill}" stroke="${s.fill}" stroke-width="0.5"/>`);
+    case 'polygon': {
+      const d = s.rings.filter((r) => r.length >= 3).map((r) => 'M' + pointsAttr(r).replace(/ /g, 'L') + 'Z').join('');
+      // A hairline stroke in the fill colour hides the anti-aliasing seams between neighbouring
+      // colours that viewers otherwise show as faint light lines.
+      if (d) out.push(`<path d="${d}" fill="${s.fill}" stroke="${s.fill}" stroke-width="0.5" stroke-linejoin="round"/>`);
       return;
+    }
     case 'circle': {
       const stroke = s.stroke ? ` stroke="${s.stroke}" stroke-width="1.5"` : '';
       out.push(`<circle cx="${n(s.cx)}" cy="${n(s.cy)}" r="${n(s.r)}" fill="${s.fill}"${stroke}/>`);

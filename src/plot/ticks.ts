@@ -112,8 +112,8 @@ export function formatTicks(values: readonly number[], step?: number): string[] 
   const useExp = maxAbs >= 1e6 || (maxAbs > 0 && maxAbs < 1e-3);
   return values.map((v) => {
     if (!Number.isFinite(v)) return String(v);
-    if (v === 0) return '0';
     if (useExp) {
+      if (v === 0) return '0';
       const digits = Math.max(0, Math.min(6, Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(s as number) + 1e-9)));
       return stripExp(v.toExponential(digits));
     }

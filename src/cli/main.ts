@@ -1,0 +1,47 @@
+// The `crsam` command. The only place that prints.
+import { AutodiffError } from '../autodiff/types';
+import { OnnxFormatError } from '../onnx/io';
+import { ShapeInferenceError } from '../onnx/shape-inference';
+import { CheckpointError } from '../train/checkpoint-file';
+import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
+import { artifactsSpec, runArtifacts } from './artifacts-command';
+
+type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
+
+const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
+  artifacts: { spec: artifactsSpec, run: runArtifacts },
+};
+
+/** Error classes whose message is a complete sentence for the user. */
+const USER_ERRORS = [UsageError, OnnxFormatError, AutodiffError, ShapeInferenceError, CheckpointError];
+
+export function registerCommand(spec: CommandSpec, run: Runner): void {
+  COMMANDS[spec.name] = { spec, run };
+}
+
+function topHelp(): string {
+  const lines = ['crsam: train ONNX models with CR-SAM, SAM, SGD and AdamW on ONNX Runtime', '', 'commands:'];
+  for (const { spec } of Object.values(COMMANDS)) lines.push(`  ${spec.name.padEnd(12)} ${spec.summary}`);
+  lines.push('', "run 'crsam <command> --help' for the flags of a command");
+  return lines.join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') { print(topHelp()); return name ? 0 : 2; }
+  if (name === '--version') { print('crsam 0.1.0'); return 0; }
+  const cmd = COMMANDS[name];
+  if (!cmd) { process.stderr.write(`crsam: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}\n`); return 2; }
+  try {
+    const args = parseArgs(cmd.spec, rest);
+    if (args.help) { print(formatHelp(cmd.spec)); return 0; }
+    return await cmd.run(args, print);
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
+    const known = USER_ERRORS.some((c) => err instanceof c) || err.name === 'DataError';
+    process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
