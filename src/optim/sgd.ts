@@ -66,7 +66,7 @@ export class Sgd implements BaseOptimizer {
       for (let i = 0; i < n; i++) {
         const d = g[i] + wd * w[i];
         buf[i] = mu * buf[i] + d;
-        w[i] -= lr * (nesterov ? d + buf[i] : buf[i]);
+        w[i] -= lr * (nesterov ? d + mu * buf[i] : buf[i]);
       }
     }
     this.steps++;

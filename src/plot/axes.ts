@@ -74,7 +74,7 @@ export function fitAxis(
     for (let i = 1; i < pos.length && ok; i++) {
       const room = Math.abs(pos[i] - pos[i - 1]);
       const need = horizontal
-        ? (textWidth(axis.labels[i], scale) + textWidth(axis.labels[i - 1], scale)) / 2 + 4 * scale
+        ? (textWidth(axis.labels[i], scale) + textWidth(axis.labels[i - 1], scale)) / 2 + 8 * scale
         : (CAP_HEIGHT + 4) * scale;
       if (room < need) ok = false;
     }

@@ -145,6 +145,18 @@ function decimate(run: readonly Pt[]): Pt[] {
   return out;
 }
 
+/** The polyline's vertices plus points every `step` px along it, for occupancy tests. */
+function densify(run: readonly Pt[], step: number): Pt[] {
+  const out: Pt[] = run.length > 0 ? [run[0]] : [];
+  for (let k = 1; k < run.length; k++) {
+    const [x0, y0] = run[k - 1];
+    const [x1, y1] = run[k];
+    const n = Math.min(200, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / step));
+    for (let i = 1; i <= n; i++) out.push([x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * i) / n]);
+  }
+  return out;
+}
+
 function extent(values: readonly number[]): [number, number] | null {
   if (values.length === 0) return null;
   let lo = Infinity;
@@ -218,14 +230,11 @@ function legendShapes(plot: Rect, entries: readonly Styled[], occupied: readonly
   const w = pad * 3 + sample + Math.max(...entries.map((e) => textWidth(e.series.name, scale)));
   const h = pad * 2 + rowH * entries.length - 2 * scale;
   const m = 6;
-  const corners: Pt[] = [
-    [plot.x + plot.w - w - m, plot.y + m],
-    [plot.x + m, plot.y + m],
-    [plot.x + plot.w - w - m, plot.y + plot.h - h - m],
-    [plot.x + m, plot.y + plot.h - h - m],
-  ];
-  // Put the legend where it hides the fewest data vertices (first corner wins ties).
-  const hidden = corners.map(([cx, cy]) => occupied.filter(([px, py]) => px >= cx && px <= cx + w && py >= cy && py <= cy + h).length);
+  const [left, centre, right] = [plot.x + m, plot.x + (plot.w - w) / 2, plot.x + plot.w - w - m];
+  const [top, bottom] = [plot.y + m, plot.y + plot.h - h - m];
+  const corners: Pt[] = [[right, top], [left, top], [centre, top], [right, bottom], [left, bottom], [centre, bottom]];
+  // Put the legend where it hides the least data (earlier positions win ties).
+  const hidden = corners.map(([cx, cy]) => occupied.filter(([px, py]) => px >= cx - 3 && px <= cx + w + 3 && py >= cy - 3 && py <= cy + h + 3).length);
   const [lx, ly] = corners[hidden.indexOf(Math.min(...hidden))].map(Math.round);
   const out: Shape[] = [{ kind: 'rect', x: lx + 0.5, y: ly + 0.5, w, h, fill: '#ffffff', opacity: 0.88 }];
   out.push({ kind: 'rect', x: lx + 0.5, y: ly + 0.5, w, h, stroke: THEME.legendBorder });
@@ -285,7 +294,7 @@ function panelShapes(panel: LinePanel, chart: LineChart, cell: Rect, colorOf: (s
       data.push({ kind: 'line', runs, color, width, dash });
     }
     for (const run of runs) {
-      occupied.push(...run);
+      occupied.push(...densify(run, 4));
       // A lone point between gaps has no line to show it, so it always gets a marker.
       if (markers || run.length === 1) {
         for (const [cx, cy] of run) data.push({ kind: 'circle', cx, cy, r: 2 + width, fill: color, stroke: '#ffffff' });

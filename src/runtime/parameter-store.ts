@@ -1,0 +1,62 @@
+// All trainable parameters in one contiguous Float32Array with a named view per tensor (what ONNX
+// Runtime's training API called getContiguousParameters / loadParametersBuffer); BatchNorm
+// buffers are kept apart, since no optimizer touches them.
+import { TensorSpec } from '../autodiff/artifacts';
+
+export interface NamedView {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+}
+
+export class ParameterStore {
+  /** The flat parameter vector; optimizers update it in place. */
+  readonly flat: Float32Array;
+  readonly views: readonly NamedView[];
+  readonly buffers: Map<string, Float32Array>;
+  readonly bufferSpecs: readonly TensorSpec[];
+
+  constructor(params: readonly TensorSpec[], buffers: readonly TensorSpec[], initial: ReadonlyMap<string, Float32Array>, allocate: (n: number) => Float32Array = (n) => new Float32Array(n)) {
+    let offset = 0;
+    this.views = params.map((p) => {
+      const size = p.dims.reduce((a, b) => a * b, 1);
+      const v = { name: p.name, dims: [...p.dims], offset, size };
+      offset += size;
+      return v;
+    });
+    this.flat = allocate(offset);
+    for (const v of this.views) {
+      const init = initial.get(v.name);
+      if (init) this.flat.set(init, v.offset);
+    }
+    this.bufferSpecs = buffers;
+    this.buffers = new Map(buffers.map((b) => [b.name, Float32Array.from(initial.get(b.name) ?? new Float32Array(b.dims.reduce((x, y) => x * y, 1)))]));
+  }
+
+  get size(): number {
+    return this.flat.length;
+  }
+
+  /** Named views into `flat` (no copies): writing into them changes the parameters. */
+  named(vector: Float32Array = this.flat): Map<string, Float32Array> {
+    return new Map(this.views.map((v) => [v.name, vector.subarray(v.offset, v.offset + v.size)]));
+  }
+
+  /** Copies named values in; every name must be known and sized right. Unnamed parameters keep their values. */
+  load(values: ReadonlyMap<string, Float32Array> | Record<string, Float32Array>): void {
+    const entries = values instanceof Map ? [...values] : Object.entries(values);
+    for (const [name, data] of entries) {
+      const v = this.views.find((x) => x.name === name);
+      if (v) {
+        if (data.length !== v.size) throw new RangeError(`parameter '${name}' has ${v.size} values; got ${data.length}`);
+        this.flat.set(data, v.offset);
+        continue;
+      }
+      const b = this.buffers.get(name);
+      if (!b) throw new RangeError(`the model has no parameter or buffer named '${name}'`);
+      if (data.length !== b.length) throw new RangeError(`buffer '${name}' has ${b.length} values; got ${data.length}`);
+      b.set(data);
+    }
+  }
+}

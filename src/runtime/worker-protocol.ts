@@ -1,0 +1,36 @@
+// Messages between the main thread and a session worker. Parameters, gradients and the batch
+// live in SharedArrayBuffers, so a message carries only sizes and the loss.
+import { PassLayout } from './training-pass';
+
+export interface InitMessage {
+  readonly type: 'init';
+  readonly modelBytes: Uint8Array;
+  readonly threads: number;
+  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  readonly layout: PassLayout;
+  readonly weights: SharedArrayBuffer;
+  readonly grad: SharedArrayBuffer;
+}
+
+export interface BatchMessage {
+  readonly type: 'batch';
+  /** Data inputs: shared storage and dims, valid until the next batch message. */
+  readonly data: Record<string, { readonly buffer: SharedArrayBuffer; readonly dims: readonly number[] }>;
+  readonly labels: SharedArrayBuffer;
+  readonly count: number;
+}
+
+export interface RunMessage {
+  readonly type: 'run';
+  readonly id: number;
+  /** Current BatchNorm buffer values (small; copied). */
+  readonly buffers: Map<string, Float32Array>;
+  readonly wantBuffers: boolean;
+}
+
+export type ToWorker = InitMessage | BatchMessage | RunMessage | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly id: number; readonly loss: number; readonly buffers?: Map<string, Float32Array> }
+  | { readonly type: 'error'; readonly id: number; readonly message: string };

@@ -1,0 +1,189 @@
+// The public training API: a model in, CR-SAM (or SAM/ASAM/SGD) steps on ONNX Runtime, an
+// inference model out. Builds the training artifacts itself.
+import { buildArtifacts, TensorSpec, TrainingArtifacts, withValues } from '../autodiff/artifacts';
+import { loadModel, saveModel, serializeModel } from '../onnx/io';
+import { Model, ValueInfo } from '../onnx/ir';
+import { AdamW } from '../optim/adamw';
+import { Sgd } from '../optim/sgd';
+import { createSchedule, Schedule, ScheduleOptions } from '../optim/schedule';
+import { BnUpdatePolicy, CrSamForm, SharpnessMethod, SharpnessStep, StepMetrics } from '../optim/sharpness';
+import { BaseOptimizer, OptimizerState } from '../optim/types';
+import { Batch, validateBatch } from '../runtime/batch';
+import { Device, resolveDevice, sessionOptions } from '../runtime/execution-providers';
+import { EvalSession, EvalResult } from '../runtime/eval-session';
+import { OrtGradientOracle, ParallelMode } from '../runtime/ort-oracle';
+import { ParameterStore } from '../runtime/parameter-store';
+
+export interface TrainerOptions {
+  /** The forward model: a path to an .onnx file, its bytes, or a loaded Model. Required. */
+  readonly model: string | Uint8Array | Model;
+  /** Update rule. Default: 'crsam'. */
+  readonly optimizer?: SharpnessMethod;
+  /** Base optimizer applying the update. Default: 'sgd'. */
+  readonly base?: 'sgd' | 'adamw';
+  /** Learning rate when no schedule is given. Default: 0.05. */
+  readonly lr?: number;
+  /** Learning-rate schedule over steps; overrides `lr`. Default: constant `lr`. */
+  readonly schedule?: ScheduleOptions;
+  /** SGD momentum μ. Default: 0.9. */
+  readonly momentum?: number;
+  /** SGD Nesterov momentum. Default: false. */
+  readonly nesterov?: boolean;
+  /** Weight decay (coupled for SGD, decoupled for AdamW). Default: 5e-4 for SGD, 0.3 for AdamW. */
+  readonly weightDecay?: number;
+  /** AdamW β1, β2, ε. Defaults: 0.9, 0.999, 1e-8. */
+  readonly adamBeta1?: number;
+  readonly adamBeta2?: number;
+  readonly adamEps?: number;
+  /** Perturbation radius ρ (SAM/ASAM/CR-SAM). Default: 0.1. */
+  readonly rho?: number;
+  /** CR-SAM curvature weight α. Default: 0.1. */
+  readonly alpha?: number;
+  /** CR-SAM slope weight β. Default: 0.01. */
+  readonly beta?: number;
+  /** CR-SAM combined-gradient form. Default: 'reference' (the authors' release). */
+  readonly crsamForm?: CrSamForm;
+  /** Which passes update BatchNorm running statistics. Default: 'first'. */
+  readonly bnUpdate?: BnUpdatePolicy;
+  /** Global gradient-norm clipping of the update gradient. Default: none. */
+  readonly maxGradNorm?: number;
+  /** Label smoothing of the cross-entropy. Default: 0. */
+  readonly labelSmoothing?: number;
+  /** Initializers to keep fixed. Default: none. */
+  readonly frozen?: readonly string[];
+  /** Execution provider. Default: 'cpu'. */
+  readonly device?: Device;
+  /** CUDA device index. Default: 0. */
+  readonly deviceId?: number;
+  /** CPU threads in all. Default: all cores. */
+  readonly threads?: number;
+  /** Run CR-SAM's two perturbed passes side by side in worker threads. Default: 'auto'. */
+  readonly parallel?: ParallelMode;
+  /** ONNX Runtime graph optimization level. Default: 'all'. */
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/** Everything a checkpoint needs to resume a trainer exactly. */
+export interface TrainerState {
+  readonly params: Map<string, Float32Array>;
+  readonly buffers: Map<string, Float32Array>;
+  readonly optimizer: OptimizerState;
+  readonly stepCount: number;
+}
+
+export class TrainingError extends Error {}
+
+export class Trainer {
+  /** A note for the user about the device (e.g. 'auto' fell back to the CPU), if any. */
+  readonly deviceNote: string | undefined;
+  private readonly bufferBackup: Map<string, Float32Array>;
+
+  private constructor(
+    readonly artifacts: TrainingArtifacts,
+    private readonly store: ParameterStore,
+    private readonly oracle: OrtGradientOracle,
+    private readonly evalSession: EvalSession,
+    private readonly stepper: SharpnessStep,
+    private readonly base: BaseOptimizer,
+    private readonly schedule: Schedule,
+    note: string | undefined,
+  ) {
+    this.deviceNote = note;
+    this.bufferBackup = new Map([...store.buffers].map(([k, v]) => [k, new Float32Array(v.length)]));
+  }
+
+  static async create(options: TrainerOptions): Promise<Trainer> {
+    const model = typeof options.model === 'string' || options.model instanceof Uint8Array ? loadModel(options.model) : options.model;
+    const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing });
+    const store = new ParameterStore(artifacts.params, artifacts.buffers, artifacts.initialValues);
+    const resolved = resolveDevice(options);
+    const sOpts = sessionOptions(options, resolved);
+    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store, {
+      sessionOptions: sOpts, parallel: options.parallel, threads: options.threads, device: resolved.device,
+    });
+    const evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, artifacts.dataInputs);
+    const baseKind = options.base ?? 'sgd';
+    const base: BaseOptimizer = baseKind === 'adamw'
+      ? new AdamW(store.size, { weightDecay: options.weightDecay ?? 0.3, beta1: options.adamBeta1, beta2: options.adamBeta2, eps: options.adamEps })
+      : new Sgd(store.size, { momentum: options.momentum ?? 0.9, nesterov: options.nesterov ?? false, weightDecay: options.weightDecay ?? 5e-4 });
+    const stepper = new SharpnessStep({
+      method: options.optimizer ?? 'crsam', baseOptimizer: base, rho: options.rho, alpha: options.alpha, beta: options.beta,
+      crsamForm: options.crsamForm, bnUpdate: options.bnUpdate, maxGradNorm: options.maxGradNorm,
+    });
+    const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: options.lr ?? 0.05 });
+    return new Trainer(artifacts, store, oracle, evalSession, stepper, base, schedule, resolved.note);
+  }
+
+  get numClasses(): number { return this.artifacts.numClasses; }
+  get dataInputs(): readonly ValueInfo[] { return this.artifacts.dataInputs; }
+  get paramSpecs(): readonly TensorSpec[] { return this.artifacts.params; }
+  get stepCount(): number { return this.stepper.stepCount; }
+  get parallel(): boolean { return this.oracle.parallel; }
+  /** Number of trainable scalars. */
+  get size(): number { return this.store.size; }
+
+  /** One optimizer step on `batch`; returns the step's metrics. A non-finite loss leaves everything unchanged. */
+  async step(batch: Batch): Promise<StepMetrics> {
+    validateBatch(batch, this.artifacts.dataInputs, this.artifacts.numClasses);
+    this.oracle.setBatch(batch);
+    for (const [k, v] of this.store.buffers) (this.bufferBackup.get(k) as Float32Array).set(v);
+    const lr = this.schedule(this.stepper.stepCount);
+    try {
+      return await this.stepper.step(this.store.flat, this.oracle, lr);
+    } catch (e) {
+      for (const [k, v] of this.bufferBackup) this.store.buffers.get(k)?.set(v);
+      if (e instanceof Error && (e.name === 'NonFiniteLossError' || e.name === 'NonFiniteGradientError')) {
+        throw new TrainingError(`${e.message.replace(/\.$/, '')}; lower the learning rate or ρ`);
+      }
+      throw e;
+    }
+  }
+
+  /** Mean loss and accuracy over batches, BatchNorm on running statistics. */
+  async evaluate(batches: Iterable<Batch> | AsyncIterable<Batch>): Promise<EvalResult> {
+    return this.evalSession.evaluate(batches, this.store, this.artifacts.numClasses);
+  }
+
+  /** Named views of the parameters (writes change the model) plus the BatchNorm buffers. */
+  parameters(): Map<string, Float32Array> {
+    return this.store.named();
+  }
+
+  buffers(): Map<string, Float32Array> {
+    return this.store.buffers;
+  }
+
+  /** Loads named parameter and/or buffer values. */
+  loadParameters(named: ReadonlyMap<string, Float32Array> | Record<string, Float32Array>): void {
+    this.store.load(named);
+  }
+
+  /** The deployable model: parameters baked in, BatchNorm on running statistics. */
+  inferenceModel(): Model {
+    return withValues(this.artifacts.inferenceModel, new Map([...this.store.named(), ...this.store.buffers]));
+  }
+
+  exportInference(path: string): void {
+    saveModel(this.inferenceModel(), path);
+  }
+
+  getState(): TrainerState {
+    return {
+      params: new Map([...this.store.named()].map(([k, v]) => [k, Float32Array.from(v)])),
+      buffers: new Map([...this.store.buffers].map(([k, v]) => [k, Float32Array.from(v)])),
+      optimizer: this.base.getState(),
+      stepCount: this.stepper.stepCount,
+    };
+  }
+
+  setState(state: TrainerState): void {
+    this.store.load(state.params);
+    this.store.load(state.buffers);
+    this.stepper.setState({ stepCount: state.stepCount, base: state.optimizer });
+  }
+
+  async close(): Promise<void> {
+    await this.oracle.close();
+    await this.evalSession.close();
+  }
+}

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import * as path from 'node:path';
+import { DATASET_NAMES, DataError, defaultCacheDir, loadDataset, resolveDatasetName } from '../../src/data';
+import { makeTempDir, removeTempDir } from './helpers';
+
+describe('data/registry', () => {
+  it('knows the data sets, fashion-mnist first, and common spellings', () => {
+    expect(DATASET_NAMES[0]).to.equal('fashion-mnist');
+    expect(resolveDatasetName('CIFAR-10')).to.equal('cifar10');
+    expect(resolveDatasetName('fashion_mnist')).to.equal('fashion-mnist');
+    expect(() => resolveDatasetName('imagenet')).to.throw(DataError, "unknown data set 'imagenet': expected one of fashion-mnist, mnist, cifar10, cifar100, synthetic");
+  });
+
+  it('loads by name and asks for a folder where one is needed', () => {
+    expect(loadDataset('synthetic', { synthetic: { trainSize: 8, testSize: 4 } }).train.length).to.equal(8);
+    expect(loadDataset('mnist').test.length).to.equal(10000);
+    expect(() => loadDataset('cifar10')).to.throw(DataError, 'cifar10 needs a folder');
+    expect(() => loadDataset('cifar100')).to.throw(DataError, 'cifar100 needs a folder');
+    const dir = makeTempDir();
+    try {
+      expect(() => loadDataset('cifar10', { dir: path.join(dir, 'x') })).to.throw(DataError, 'does not exist');
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+
+  it('puts the default cache under the project root', () => {
+    expect(defaultCacheDir(path.join(__dirname, '..', '..', 'src', 'data'))).to.equal(path.resolve(__dirname, '..', '..', '.cache', 'crsam'));
+  });
+});
