@@ -1,6 +1,6 @@
 // From a forward ONNX model to the three graphs users and the trainer consume:
 //   training_model.onnx  inputs: data, labels, parameters, buffers
-//                        outputs: loss, <param>_grad…, <buffer>_updated…
+//                        outputs: loss, <param>_grad…, <buffer>_updated…, then the logits
 //   eval_model.onnx      same inputs; outputs: loss, then the model's outputs (BatchNorm on running stats)
 //   inference_model.onnx parameters baked in, inference mode: what you deploy.
 import { GraphBuilder } from '../onnx/builder';
@@ -155,6 +155,8 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
     const u = updates.get(buf.name) ?? b.op('Identity', [buf.name]);
     outputs.push({ name: outputName(b, g, u, `${buf.name}_updated`), dtype: DataType.FLOAT, shape: buf.dims });
   }
+  // The class scores come last, so a trainer can report training accuracy at no extra cost.
+  outputs.push({ name: logits, dtype: DataType.FLOAT, shape: b.shape(logits) });
   g.outputs = outputs;
   g.valueInfo = new Map();
   g.name = `${g.name || 'model'}_training`;

@@ -3,15 +3,20 @@
 import { NO_GRADIENT, RuleEntry } from './types';
 import { abs } from './rules/abs';
 import { add } from './rules/add';
+import { averagePool } from './rules/average-pool';
 import { batchNormalization } from './rules/batch-normalization';
 import { cast } from './rules/cast';
 import { clip } from './rules/clip';
+import { concat } from './rules/concat';
 import { conv } from './rules/conv';
 import { div } from './rules/div';
 import { dropout } from './rules/dropout';
 import { erf } from './rules/erf';
 import { exp } from './rules/exp';
+import { expand } from './rules/expand';
 import { reshapeBack } from './rules/flatten';
+import { gather } from './rules/gather';
+import { gatherElements } from './rules/gather-elements';
 import { gelu } from './rules/gelu';
 import { gemm } from './rules/gemm';
 import { globalAveragePool } from './rules/global-average-pool';
@@ -22,8 +27,10 @@ import { log } from './rules/log';
 import { logSoftmax } from './rules/log-softmax';
 import { matmul } from './rules/matmul';
 import { maxOrMin } from './rules/max';
+import { maxPool } from './rules/max-pool';
 import { mul } from './rules/mul';
 import { neg } from './rules/neg';
+import { pad } from './rules/pad';
 import { pow } from './rules/pow';
 import { reciprocal } from './rules/reciprocal';
 import { reduceMaxOrMin } from './rules/reduce-max';
@@ -31,51 +38,99 @@ import { reduceMean } from './rules/reduce-mean';
 import { reduceSum } from './rules/reduce-sum';
 import { relu } from './rules/relu';
 import { sigmoid } from './rules/sigmoid';
+import { slice } from './rules/slice';
 import { softmax } from './rules/softmax';
+import { split } from './rules/split';
 import { sqrt } from './rules/sqrt';
+import { squeeze } from './rules/squeeze';
 import { sub } from './rules/sub';
 import { sum } from './rules/sum';
 import { tanh } from './rules/tanh';
+import { tile } from './rules/tile';
+import { transpose } from './rules/transpose';
+import { unsqueeze } from './rules/unsqueeze';
 import { where } from './rules/where';
 
 export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   Abs: abs,
   Add: add,
+  AveragePool: averagePool,
   BatchNormalization: batchNormalization,
   Cast: cast,
   CastLike: cast,
   Clip: clip,
+  Concat: concat,
   Conv: conv,
   Div: div,
   Dropout: dropout,
+  Erf: erf,
+  Exp: exp,
+  Expand: expand,
   Flatten: reshapeBack,
+  Gather: gather,
+  GatherElements: gatherElements,
+  Gelu: gelu,
   Gemm: gemm,
   GlobalAveragePool: globalAveragePool,
   Identity: identity,
+  LayerNormalization: layerNormalization,
+  LeakyRelu: leakyRelu,
+  Log: log,
+  LogSoftmax: logSoftmax,
   MatMul: matmul,
+  Max: maxOrMin,
+  MaxPool: maxPool,
+  Min: maxOrMin,
   Mul: mul,
   Neg: neg,
+  Pad: pad,
+  Pow: pow,
+  Reciprocal: reciprocal,
+  ReduceMax: reduceMaxOrMin,
+  ReduceMean: reduceMean,
+  ReduceMin: reduceMaxOrMin,
+  ReduceSum: reduceSum,
   Relu: relu,
   Reshape: reshapeBack,
+  Sigmoid: sigmoid,
+  Slice: slice,
+  Softmax: softmax,
+  Split: split,
+  Sqrt: sqrt,
+  Squeeze: squeeze,
   Sub: sub,
+  Sum: sum,
+  Tanh: tanh,
+  Tile: tile,
+  Transpose: transpose,
+  Unsqueeze: unsqueeze,
+  Where: where,
   // Shape computations, comparisons and integer ops: no gradient flows through them.
   And: NO_GRADIENT,
   ArgMax: NO_GRADIENT,
   ArgMin: NO_GRADIENT,
+  Ceil: NO_GRADIENT,
   Constant: NO_GRADIENT,
   ConstantOfShape: NO_GRADIENT,
   Equal: NO_GRADIENT,
+  EyeLike: NO_GRADIENT,
+  Floor: NO_GRADIENT,
   Greater: NO_GRADIENT,
   GreaterOrEqual: NO_GRADIENT,
   IsInf: NO_GRADIENT,
   IsNaN: NO_GRADIENT,
   Less: NO_GRADIENT,
   LessOrEqual: NO_GRADIENT,
+  NonZero: NO_GRADIENT,
   Not: NO_GRADIENT,
   OneHot: NO_GRADIENT,
   Or: NO_GRADIENT,
+  RandomNormalLike: NO_GRADIENT,
+  RandomUniformLike: NO_GRADIENT,
   Range: NO_GRADIENT,
+  Round: NO_GRADIENT,
   Shape: NO_GRADIENT,
+  Sign: NO_GRADIENT,
   Size: NO_GRADIENT,
   Xor: NO_GRADIENT,
 };

@@ -116,7 +116,9 @@ export class DataLoader {
     this.samplesPerEpoch = this.dropLast ? Math.floor(dataset.length / b) * b : dataset.length;
     this.batchesPerEpoch = Math.ceil(this.samplesPerEpoch / b);
     if (this.batchesPerEpoch === 0) {
-      throw new DataError(`${dataset.name} ${dataset.split ?? ''} has ${dataset.length} images: expected at least ${this.dropLast ? b : 1} to form a batch${this.dropLast ? ' (the last partial batch is dropped)' : ''}`.replace('  ', ' '));
+      const what = dataset.split ? `the ${dataset.split} split of ${dataset.name}` : dataset.name;
+      const why = this.dropLast ? ` to form one batch of ${b}, since the last partial batch is dropped` : ' to form a batch';
+      throw new DataError(`${what} has ${dataset.length} images: expected at least ${this.dropLast ? b : 1}${why}`);
     }
     this.augmenter = new Augmenter(dataset, options.augment ?? {});
     this.rng = options.rng ?? new Rng(options.seed ?? 0, 'loader');
@@ -140,7 +142,10 @@ export class DataLoader {
     return this.produce();
   }
 
-  /** The remaining batches of the current epoch, built on demand. */
+  /**
+   * The remaining batches of the current epoch, built on demand. Each is valid until the next
+   * is requested, so collect copies (`Array.from(loader.batches(), copyFn)`), not the batches.
+   */
   *batches(): Generator<Batch, void, undefined> {
     const epoch = this.currentEpoch;
     while (this.currentEpoch === epoch) yield this.nextBatch();

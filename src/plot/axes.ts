@@ -161,3 +161,10 @@ export function frameShapes(
   }
   return out;
 }
+
+/** The largest scale ≤ `preferred` (at least 1) at which `text` fits in `maxWidth` px. */
+export function fitScale(text: string, maxWidth: number, preferred: number): number {
+  let s = Math.max(1, Math.round(preferred));
+  while (s > 1 && textWidth(text, s) > maxWidth) s--;
+  return s;
+}

@@ -3,12 +3,12 @@
 // so iso-lines sit on the band edges in both.
 
 import type { Axis, Rect } from './axes';
-import { axesMargins, fitAxis, frameShapes, THEME } from './axes';
+import { axesMargins, fitAxis, fitScale, frameShapes, THEME } from './axes';
 import { CAP_HEIGHT, DESCENT, textWidth } from './bitmap-font';
 import type { ColormapName } from './colors';
 import { colormap, luminance } from './colors';
 import type { DataPt, Grid } from './marching-squares';
-import { bandRings, isolines, normalizeGrid, refineGrid, sampleGrid } from './marching-squares';
+import { isolines, missingCells, normalizeGrid, refineGrid, sampleGrid, simplify, superlevelRings } from './marching-squares';
 import { cutRuns, placeLineLabels } from './contour-labels';
 import { sceneToPng } from './render-png';
 import type { Pt, Rgb, Scene, Shape } from './scene';
@@ -160,7 +160,7 @@ export function contourScene(plot: ContourPlot, options: ContourOptions = {}): S
 
   const shapes: Shape[] = [];
   if (plot.title) {
-    const ts = scale + 1;
+    const ts = fitScale(plot.title, width - 20, scale + 1);
     shapes.push({ kind: 'text', x: width / 2, y: 10 + CAP_HEIGHT * ts, text: plot.title, scale: ts, color: THEME.text, anchor: 'middle', bold: true });
   }
   shapes.push({ kind: 'rect', ...area, fill: MISSING });
@@ -175,9 +175,17 @@ export function contourScene(plot: ContourPlot, options: ContourOptions = {}): S
       while (k < nb - 1 && t >= levels.t[k + 1]) k++;
       return bandColor(k);
     };
-    const svgBands: Shape[] = bandRings(fine, levels.t).map((rings, k) => ({ kind: 'polygon', rings: rings.map((r) => r.map(toPx)), fill: toHex(bandColor(k)) }));
-    const svg: Shape[] =
-      options.banded === false ? continuousCells(fine, toPx, (t) => toHex(colorAt(t))) : svgBands;
+    // SVG bands: paint each superlevel set {z ≥ threshold} over the previous one. Continuous
+    // ramps get 48 thin steps, indistinguishable from a smooth gradient at chart sizes.
+    const steps = options.banded === false ? 48 : nb;
+    const threshold = (k: number): number => (options.banded === false ? t0 + ((tN - t0) * k) / steps : levels.t[k]);
+    const layerColor = (k: number): Rgb => (options.banded === false ? colormap(cmap, (k + 0.5) / steps) : bandColor(k));
+    const svg: Shape[] = [{ kind: 'rect', ...area, fill: toHex(layerColor(0)) }];
+    for (let k = 1; k < steps; k++) {
+      const rings = superlevelRings(fine, threshold(k)).map((r) => simplify(r.map(toPx), 0.15));
+      svg.push({ kind: 'polygon', rings, fill: toHex(layerColor(k)), fillRule: 'evenodd' });
+    }
+    svg.push({ kind: 'polygon', rings: missingCells(fine).map((r) => r.map(toPx)), fill: MISSING });
     const invX = (px: number): number => xd[0] + ((px - area.x) / area.w) * (xd[1] - xd[0]);
     const invY = (py: number): number => yd[0] + ((area.y + area.h - py) / area.h) * (yd[1] - yd[0]);
     shapes.push({
@@ -194,7 +202,7 @@ export function contourScene(plot: ContourPlot, options: ContourOptions = {}): S
     });
     if (options.isolines ?? true) {
       const lines: { level: number; runs: Pt[][] }[] = [];
-      for (let k = 1; k < nb; k++) lines.push({ level: k, runs: isolines(fine, levels.t[k]).map((r) => r.map(toPx)) });
+      for (let k = 1; k < nb; k++) lines.push({ level: k, runs: isolines(fine, levels.t[k]).map((r) => simplify(r.map(toPx), 0.15)) });
       const placed =
         options.labels ?? true
           ? placeLineLabels(
@@ -230,23 +238,6 @@ export function contourScene(plot: ContourPlot, options: ContourOptions = {}): S
   }
   shapes.push(...frameShapes(area, xAxis, yAxis, { xLabel: plot.xLabel, yLabel: plot.yLabel, left: 0 }, scale));
   return { width, height, background, shapes };
-}
-
-/** One rectangle per cell at its mean value: the SVG form of the continuous (unbanded) ramp. */
-function continuousCells(g: Grid, toPx: (p: DataPt) => Pt, color: (t: number) => string): Shape[] {
-  const byColor = new Map<string, Pt[][]>();
-  for (let i = 0; i + 1 < g.x.length; i++) {
-    for (let j = 0; j + 1 < g.y.length; j++) {
-      const t = (g.z[i][j] + g.z[i + 1][j] + g.z[i][j + 1] + g.z[i + 1][j + 1]) / 4;
-      if (!Number.isFinite(t)) continue;
-      const c = color(t);
-      const ring = ([[g.x[i], g.y[j]], [g.x[i + 1], g.y[j]], [g.x[i + 1], g.y[j + 1]], [g.x[i], g.y[j + 1]]] as const).map(toPx);
-      const list = byColor.get(c);
-      if (list) list.push(ring);
-      else byColor.set(c, [ring]);
-    }
-  }
-  return [...byColor].map(([fill, rings]) => ({ kind: 'polygon', rings, fill }));
 }
 
 function colorBar(

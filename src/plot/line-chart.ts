@@ -3,7 +3,7 @@
 // hands it to the SVG writer or the rasterizer.
 
 import type { Axis, Rect } from './axes';
-import { axesMargins, fitAxis, frameShapes, gridShapes, THEME } from './axes';
+import { axesMargins, fitAxis, fitScale, frameShapes, gridShapes, THEME } from './axes';
 import { CAP_HEIGHT, DESCENT, textWidth } from './bitmap-font';
 import { SERIES_PALETTE } from './colors';
 import { sceneToPng } from './render-png';
@@ -342,7 +342,7 @@ export function lineChartScene(chart: LineChart, options: LineChartOptions = {})
 
   const shapes: Shape[] = [];
   if (chart.title) {
-    const ts = scale + 1;
+    const ts = fitScale(chart.title, width - 20, scale + 1);
     shapes.push({ kind: 'text', x: width / 2, y: 10 + CAP_HEIGHT * ts, text: chart.title, scale: ts, color: THEME.text, anchor: 'middle', bold: true });
   }
   const cellW = width / cols;

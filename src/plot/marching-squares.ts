@@ -107,8 +107,34 @@ export function refineGrid(g: Grid, factor: number): Grid {
   return { x, y, z };
 }
 
-/** Iso-lines of `level` as polylines (closed loops repeat their first point). */
+/** Iso-lines of `level` as polylines (closed loops repeat their first point). Cells with a
+ *  missing corner are skipped. */
 export function isolines(g: Grid, level: number): DataPt[][] {
+  return trace(g, level, false);
+}
+
+/**
+ * Boundary loops of the region where z ≥ `level`. Filled with the even-odd rule they give exactly
+ * that region, and painting levels in increasing order gives filled contours with no seams between
+ * bands. The grid is padded with a border below every level so all loops close along the edges;
+ * missing values count as below every level (callers paint them over).
+ */
+export function superlevelRings(g: Grid, level: number): DataPt[][] {
+  const nx = g.x.length;
+  const ny = g.y.length;
+  const x = [g.x[0], ...g.x, g.x[nx - 1]];
+  const y = [g.y[0], ...g.y, g.y[ny - 1]];
+  const z = x.map((_, i) =>
+    y.map((__, j) => {
+      if (i === 0 || j === 0 || i === nx + 1 || j === ny + 1) return -Infinity;
+      const v = g.z[i - 1][j - 1];
+      return Number.isFinite(v) ? v : -Infinity;
+    }),
+  );
+  return trace({ x, y, z }, level, true).map((ring) => ring.filter((p, k) => k === 0 || p[0] !== ring[k - 1][0] || p[1] !== ring[k - 1][1]));
+}
+
+function trace(g: Grid, level: number, allowNegInf: boolean): DataPt[][] {
   const nx = g.x.length;
   const ny = g.y.length;
   const hId = (i: number, j: number): number => 2 * (i * ny + j);
@@ -116,7 +142,8 @@ export function isolines(g: Grid, level: number): DataPt[][] {
   const points = new Map<number, DataPt>();
   const cross = (id: number, xa: number, ya: number, za: number, xb: number, yb: number, zb: number): number => {
     if (!points.has(id)) {
-      const t = (level - za) / (zb - za);
+      // A -Infinity end pins the crossing to the finite end (the padded border of superlevelRings).
+      const t = za === -Infinity ? 1 : zb === -Infinity ? 0 : (level - za) / (zb - za);
       points.set(id, [xa + (xb - xa) * t, ya + (yb - ya) * t]);
     }
     return id;
@@ -125,7 +152,7 @@ export function isolines(g: Grid, level: number): DataPt[][] {
   for (let i = 0; i + 1 < nx; i++) {
     for (let j = 0; j + 1 < ny; j++) {
       const c = [g.z[i][j], g.z[i + 1][j], g.z[i + 1][j + 1], g.z[i][j + 1]];
-      if (!c.every(Number.isFinite)) continue;
+      if (!c.every((v) => Number.isFinite(v) || (allowNegInf && v === -Infinity))) continue;
       const up = c.map((v) => v >= level);
       if (up.every((b) => b === up[0])) continue;
       const [x0, x1, y0, y1] = [g.x[i], g.x[i + 1], g.y[j], g.y[j + 1]];
@@ -190,72 +217,53 @@ function joinSegments(segments: readonly [number, number][], points: ReadonlyMap
   return lines;
 }
 
-/** Clips a polygon whose vertices carry values to the part where sign·(value − level) ≥ 0,
- *  interpolating linearly along edges (the same cut marching squares makes). */
-function clipByValue(poly: readonly [number, number, number][], level: number, sign: 1 | -1): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (let k = 0; k < poly.length; k++) {
-    const p = poly[k];
-    const q = poly[(k + 1) % poly.length];
-    const pin = sign * (p[2] - level) >= 0;
-    const qin = sign * (q[2] - level) >= 0;
-    if (pin) out.push(p);
-    if (pin !== qin) {
-      const t = (level - p[2]) / (q[2] - p[2]);
-      out.push([p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, level]);
+/** Runs of cells with a missing corner, as rectangles (painted grey over the bands). */
+export function missingCells(g: Grid): DataPt[][] {
+  const out: DataPt[][] = [];
+  for (let i = 0; i + 1 < g.x.length; i++) {
+    let start = -1;
+    for (let j = 0; j + 1 <= g.y.length; j++) {
+      const missing = j + 1 < g.y.length && ![g.z[i][j], g.z[i + 1][j], g.z[i][j + 1], g.z[i + 1][j + 1]].every(Number.isFinite);
+      if (missing && start < 0) start = j;
+      if (!missing && start >= 0) {
+        const [x0, x1, y0, y1] = [g.x[i], g.x[i + 1], g.y[start], g.y[j]];
+        out.push([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]);
+        start = -1;
+      }
     }
   }
   return out;
 }
 
-/**
- * Filled regions per band: `bands[k]` covers values in [levels[k], levels[k+1]] (the first and
- * last bands also take anything beyond the ends). Runs of whole cells merge into one rectangle
- * so a smooth field stays a small SVG.
- */
-export function bandRings(g: Grid, levels: readonly number[]): DataPt[][][] {
-  const nb = levels.length - 1;
-  const bands: DataPt[][][] = Array.from({ length: nb }, () => []);
-  const bandOf = (v: number): number => {
-    let k = 0;
-    while (k < nb - 1 && v >= levels[k + 1]) k++;
-    return k;
-  };
-  for (let i = 0; i + 1 < g.x.length; i++) {
-    const [x0, x1] = [g.x[i], g.x[i + 1]];
-    let run: { band: number; y0: number; y1: number } | null = null;
-    const flush = (): void => {
-      if (run) bands[run.band].push([[x0, run.y0], [x1, run.y0], [x1, run.y1], [x0, run.y1]]);
-      run = null;
-    };
-    for (let j = 0; j + 1 < g.y.length; j++) {
-      const [y0, y1] = [g.y[j], g.y[j + 1]];
-      const c = [g.z[i][j], g.z[i + 1][j], g.z[i + 1][j + 1], g.z[i][j + 1]];
-      if (!c.every(Number.isFinite)) {
-        flush();
-        continue;
-      }
-      const ks = c.map(bandOf);
-      const kMin = Math.min(...ks);
-      const kMax = Math.max(...ks);
-      if (kMin === kMax) {
-        if (run && run.band === kMin) run.y1 = y1;
-        else {
-          flush();
-          run = { band: kMin, y0, y1 };
-        }
-        continue;
-      }
-      flush();
-      const square: [number, number, number][] = [[x0, y0, c[0]], [x1, y0, c[1]], [x1, y1, c[2]], [x0, y1, c[3]]];
-      for (let k = kMin; k <= kMax; k++) {
-        let poly = square;
-        if (k > 0) poly = clipByValue(poly, levels[k], 1);
-        if (k < nb - 1) poly = clipByValue(poly, levels[k + 1], -1);
-        if (poly.length >= 3) bands[k].push(poly.map(([px, py]) => [px, py] as const));
+/** Ramer–Douglas–Peucker: drops vertices within `tol` of the simplified line (same units). Refined
+ *  grids make long runs of nearly collinear points that only bloat the SVG. */
+export function simplify<P extends readonly [number, number]>(run: readonly P[], tol: number): P[] {
+  if (run.length < 3) return [...run];
+  const keep = new Uint8Array(run.length);
+  keep[0] = 1;
+  keep[run.length - 1] = 1;
+  const stack: [number, number][] = [[0, run.length - 1]];
+  while (stack.length > 0) {
+    const [a, b] = stack.pop() as [number, number];
+    const [ax, ay] = run[a];
+    const dx = run[b][0] - ax;
+    const dy = run[b][1] - ay;
+    const len = Math.hypot(dx, dy);
+    let worst = -1;
+    let far = tol;
+    for (let k = a + 1; k < b; k++) {
+      const ex = run[k][0] - ax;
+      const ey = run[k][1] - ay;
+      const d = len > 0 ? Math.abs(ex * dy - ey * dx) / len : Math.hypot(ex, ey);
+      if (d > far) {
+        far = d;
+        worst = k;
       }
     }
-    flush();
+    if (worst >= 0) {
+      keep[worst] = 1;
+      stack.push([a, worst], [worst, b]);
+    }
   }
-  return bands;
+  return run.filter((_, k) => keep[k] === 1);
 }

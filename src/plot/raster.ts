@@ -179,8 +179,8 @@ export class Raster {
     }
   }
 
-  /** Fills rings (non-zero winding), 4 sub-scanlines per row for anti-aliased edges. */
-  fillPolygon(rings: readonly (readonly Pt[])[], c: Rgb, alpha = 1): void {
+  /** Fills rings (non-zero or even-odd), 4 sub-scanlines per row for anti-aliased edges. */
+  fillPolygon(rings: readonly (readonly Pt[])[], c: Rgb, alpha = 1, evenOdd = false): void {
     const edges: [Pt, Pt][] = [];
     let lo = Infinity;
     let hi = -Infinity;
@@ -210,7 +210,7 @@ export class Raster {
         let wind = 0;
         for (let k = 0; k + 1 < xs.length; k++) {
           wind += xs[k].w;
-          if (wind !== 0) addSpan(row, xs[k].x, xs[k + 1].x, 0.25, this.width);
+          if (evenOdd ? wind % 2 !== 0 : wind !== 0) addSpan(row, xs[k].x, xs[k + 1].x, 0.25, this.width);
         }
       }
       for (let px = 0; px < this.width; px++) if (row[px] > 0) this.blend(px, py, c, clamp01(row[px]) * alpha);

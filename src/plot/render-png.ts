@@ -14,7 +14,7 @@ function drawShape(r: Raster, s: Shape): void {
       r.strokeRuns(s.runs, s.width, parseHex(s.color), s.opacity ?? 1, s.dash);
       return;
     case 'polygon':
-      r.fillPolygon(s.rings, parseHex(s.fill));
+      r.fillPolygon(s.rings, parseHex(s.fill), 1, s.fillRule === 'evenodd');
       return;
     case 'circle':
       r.fillCircle(s.cx, s.cy, s.r, parseHex(s.fill), s.stroke ? parseHex(s.stroke) : undefined);

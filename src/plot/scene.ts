@@ -40,12 +40,14 @@ export interface LineShape {
   readonly opacity?: number;
 }
 
-/** Filled rings (non-zero winding); one shape for many rings keeps SVG output compact and lets
- *  abutting rings of one colour render without seams. */
+/** Filled rings; one shape for many rings keeps SVG output compact and lets abutting rings of
+ *  one colour render without seams. */
 export interface PolygonShape {
   readonly kind: 'polygon';
   readonly rings: readonly (readonly Pt[])[];
   readonly fill: string;
+  /** 'evenodd' makes nested rings holes (contour superlevel sets). Default 'nonzero'. */
+  readonly fillRule?: 'nonzero' | 'evenodd';
 }
 
 export interface CircleShape {

@@ -4,9 +4,12 @@
 
 import type { Pt, Scene, Shape, TextShape } from './scene';
 
-/** SVG font size per unit of bitmap-font scale: a sans-serif cap height is ~0.7 em ≈ 7 units. */
+/** SVG font size per unit of bitmap-font scale. */
 const FONT_PX_PER_SCALE = 10;
-const FONT_FAMILY = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+// Helvetica/Arial (or metric-compatible Liberation Sans) have a ~0.72 em cap height and
+// ~0.56 em digits: at 10 px per scale unit they match the bitmap font's 7-unit caps and 6-unit
+// advance, so layout measured with the bitmap font also fits the SVG text.
+const FONT_FAMILY = 'Helvetica, Arial, Liberation Sans, sans-serif';
 const ID_TOKEN = '\u0000clip';
 
 /** Escapes text for element content and attribute values. */
@@ -14,9 +17,9 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Rounds coordinates to 0.01 px: enough for any display, and keeps files small. */
+/** Rounds coordinates to 0.1 px: finer than any display resolves, and keeps files small. */
 function n(v: number): string {
-  const r = Math.round(v * 100) / 100;
+  const r = Math.round(v * 10) / 10;
   return Object.is(r, -0) ? '0' : String(r);
 }
 
@@ -62,9 +65,8 @@ function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
     }
     case 'polygon': {
       const d = s.rings.filter((r) => r.length >= 3).map((r) => 'M' + pointsAttr(r).replace(/ /g, 'L') + 'Z').join('');
-      // A hairline stroke in the fill colour hides the anti-aliasing seams between neighbouring
-      // colours that viewers otherwise show as faint light lines.
-      if (d) out.push(`<path d="${d}" fill="${s.fill}" stroke="${s.fill}" stroke-width="0.5" stroke-linejoin="round"/>`);
+      const rule = s.fillRule === 'evenodd' ? ' fill-rule="evenodd"' : '';
+      if (d) out.push(`<path d="${d}" fill="${s.fill}"${rule}/>`);
       return;
     }
     case 'circle': {

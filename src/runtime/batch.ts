@@ -47,3 +47,14 @@ export function validateBatch(batch: Batch, dataInputs: readonly ValueInfo[], nu
   }
   return n;
 }
+
+/** Samples whose highest class score is their label. */
+export function countCorrect(logits: Float32Array, labels: BigInt64Array, classes: number): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    if (BigInt(best) === labels[i]) correct++;
+  }
+  return correct;
+}

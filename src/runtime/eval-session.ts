@@ -1,7 +1,7 @@
 // Runs eval_model.onnx: loss and class scores with BatchNorm on running statistics.
 import * as ort from 'onnxruntime-node';
 import { ValueInfo } from '../onnx/ir';
-import { Batch, asTensorLike, validateBatch } from './batch';
+import { Batch, asTensorLike, countCorrect, validateBatch } from './batch';
 import { ParameterStore } from './parameter-store';
 
 export interface EvalResult {
@@ -40,11 +40,7 @@ export class EvalSession {
       const n = validateBatch(batch, this.dataInputs, numClasses);
       const r = await this.run(batch, store);
       lossSum += r.loss * n;
-      for (let i = 0; i < n; i++) {
-        let best = 0;
-        for (let c = 1; c < r.classes; c++) if (r.logits[i * r.classes + c] > r.logits[i * r.classes + best]) best = c;
-        if (BigInt(best) === batch.labels[i]) correct++;
-      }
+      correct += countCorrect(r.logits, batch.labels, r.classes);
       count += n;
     }
     return { loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, count };

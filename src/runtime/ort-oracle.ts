@@ -24,6 +24,8 @@ export class OrtGradientOracle implements GradientOracle {
   private data: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
   private labels: BigInt64Array<ArrayBufferLike> = new BigInt64Array(0);
   private shared: { data: Record<string, SharedArrayBuffer>; labels: SharedArrayBuffer } | undefined;
+  /** Class scores of the last single pass (the pass at w opens every step). */
+  lastLogits: Float32Array | undefined;
   /** Passes run so far, by where they ran (for benchmarks and tests). */
   readonly counts = { main: 0, workers: 0 };
 
@@ -85,6 +87,7 @@ export class OrtGradientOracle implements GradientOracle {
         const out = await runTrainingPass(this.session, this.layout, { weights: r.weights, buffers: snapshot, data: this.data, labels: this.labels }, r.gradOut);
         this.counts.main++;
         results.push(out);
+        if (requests.length === 1) this.lastLogits = out.logits;
       }
     }
     requests.forEach((r, i) => {

@@ -19,6 +19,8 @@ export interface PassResult {
   readonly loss: number;
   /** Updated running statistics, by buffer name (fresh arrays). */
   readonly buffers: Map<string, Float32Array>;
+  /** The class scores of the pass, [N, classes]. */
+  readonly logits?: Float32Array;
 }
 
 export async function runTrainingPass(session: ort.InferenceSession, layout: PassLayout, inputs: PassInputs, gradOut: Float32Array): Promise<PassResult> {
@@ -32,6 +34,8 @@ export async function runTrainingPass(session: ort.InferenceSession, layout: Pas
   const buffers = new Map<string, Float32Array>();
   for (const b of layout.buffers) buffers.set(b.name, out[`${b.name}_updated`].data as Float32Array);
   const loss = Number(out.loss.data[0]);
+  const last = session.outputNames[session.outputNames.length - 1];
+  const logits = last.endsWith('_grad') || last.endsWith('_updated') || last === 'loss' ? undefined : Float32Array.from(out[last].data as Float32Array);
   for (const t of Object.values(out)) t.dispose();
-  return { loss, buffers };
+  return { loss, buffers, logits };
 }

@@ -8,7 +8,7 @@ import { Sgd } from '../optim/sgd';
 import { createSchedule, Schedule, ScheduleOptions } from '../optim/schedule';
 import { BnUpdatePolicy, CrSamForm, SharpnessMethod, SharpnessStep, StepMetrics } from '../optim/sharpness';
 import { BaseOptimizer, OptimizerState } from '../optim/types';
-import { Batch, validateBatch } from '../runtime/batch';
+import { Batch, countCorrect, validateBatch } from '../runtime/batch';
 import { Device, resolveDevice, sessionOptions } from '../runtime/execution-providers';
 import { EvalSession, EvalResult } from '../runtime/eval-session';
 import { OrtGradientOracle, ParallelMode } from '../runtime/ort-oracle';
@@ -73,6 +73,13 @@ export interface TrainerState {
 
 export class TrainingError extends Error {}
 
+/** A step's metrics plus the training accuracy of its pass at w. */
+export interface TrainStepMetrics extends StepMetrics {
+  /** Samples of the batch whose top class (at w, before the update) was the label. */
+  readonly correct: number;
+  readonly count: number;
+}
+
 export class Trainer {
   /** A note for the user about the device (e.g. 'auto' fell back to the CPU), if any. */
   readonly deviceNote: string | undefined;
@@ -123,13 +130,16 @@ export class Trainer {
   get size(): number { return this.store.size; }
 
   /** One optimizer step on `batch`; returns the step's metrics. A non-finite loss leaves everything unchanged. */
-  async step(batch: Batch): Promise<StepMetrics> {
+  async step(batch: Batch): Promise<TrainStepMetrics> {
     validateBatch(batch, this.artifacts.dataInputs, this.artifacts.numClasses);
     this.oracle.setBatch(batch);
     for (const [k, v] of this.store.buffers) (this.bufferBackup.get(k) as Float32Array).set(v);
     const lr = this.schedule(this.stepper.stepCount);
     try {
-      return await this.stepper.step(this.store.flat, this.oracle, lr);
+      const metrics = await this.stepper.step(this.store.flat, this.oracle, lr);
+      const logits = this.oracle.lastLogits;
+      const correct = logits ? countCorrect(logits, batch.labels, this.artifacts.numClasses) : 0;
+      return { ...metrics, correct, count: batch.labels.length };
     } catch (e) {
       for (const [k, v] of this.bufferBackup) this.store.buffers.get(k)?.set(v);
       if (e instanceof Error && (e.name === 'NonFiniteLossError' || e.name === 'NonFiniteGradientError')) {

@@ -39,7 +39,9 @@ export interface LinearOptions {
 
 /** What a builder records about itself in the model (doc string and metadata). */
 export interface NetDescription {
-  /** Zoo name of the architecture, e.g. 'resnet20'. */
+  /** Builder that made the model, stored in the metadata 'crsam.zoo.family' (e.g. 'cifar-resnet', 'vit'). */
+  readonly family: string;
+  /** Name of the architecture, e.g. 'resnet20', stored in the metadata 'crsam.zoo.name'. */
   readonly name: string;
   readonly description: string;
   /** The fully resolved options, stored as JSON in the metadata 'crsam.zoo.options'. */
@@ -148,6 +150,7 @@ export class Net {
       modelVersion: 1,
       docString: this.about.description,
       metadataProps: new Map([
+        ['crsam.zoo.family', this.about.family],
         ['crsam.zoo.name', this.about.name],
         ['crsam.zoo.options', JSON.stringify(this.about.options)],
       ]),

@@ -2,7 +2,7 @@
 // (dyhan0920/PyramidNet-PyTorch) defines it with basic blocks (bottleneck=False, as for depth 110):
 // the width grows by α/(3n) per block; each block is BN-conv-BN-ReLU-conv-BN; the shortcut is the
 // identity, average-pooled 2×2 where the block strides, and zero-padded on the channel axis up to
-// the block's width. Names follow that release's state_dict (conv1, bn1, layerS.B.{bn1,conv1,bn2,conv2,bn3}, bn_final, fc).
+// the block's width (Concat with zeros). Names follow that release's state_dict (conv1, bn1, layerS.B.{bn1,conv1,bn2,conv2,bn3}, bn_final, fc).
 //
 // Initialization: convs kaiming-normal fan_out (the release draws N(0, √(2/(k²·out)))), BatchNorm 1/0,
 // fc PyTorch's Linear default (the release zeroes the fc bias; the zoo keeps one Linear convention).
@@ -58,8 +58,14 @@ function block(net: Net, x: string, name: string, out: number, stride: number): 
   // count_include_pad=0 divides a clipped window by its valid size exactly as PyTorch does.
   if (stride !== 1) skip = net.b.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, `${name}.downsample`);
   const extra = out - net.channels(skip);
-  // The release concatenates a zero tensor; Pad on the channel axis is the same with one standard op.
-  if (extra > 0) skip = net.b.pad(skip, [0, 0, 0, 0, 0, extra, 0, 0]);
+  if (extra > 0) {
+    // As the release: concatenate zeros [N, extra, H, W] on the channel axis. (A Pad on the channel
+    // axis would do the same, but our shape inference then loses the symbolic batch dim.)
+    const b = net.b;
+    const size = net.spatial(skip);
+    const zerosShape = b.op('Concat', [b.op('Shape', [skip], { start: 0, end: 1 }), b.ints([extra, size, size])], { axis: 0 });
+    skip = b.op('Concat', [skip, b.op('ConstantOfShape', [zerosShape])], { axis: 1 }, `${name}.shortcut`);
+  }
   return net.add(h, skip);
 }
 
@@ -71,6 +77,7 @@ export function pyramidNet(options: PyramidNetOptions = {}): Model {
   const n = (depth - 2) / 6;
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {
+    family: 'pyramidnet',
     name: `pyramidnet-${depth}-${alpha}`,
     description: `PyramidNet-${depth} (α=${alpha}, basic blocks, zero-padded identity shortcuts)`,
     options: { depth, alpha, ...common },

@@ -68,6 +68,7 @@ export function resnet(options: ResNetOptions = {}): Model {
   const imagenet = layout === 'imagenet';
   const common = resolveCommon(options, { inputSize: imagenet ? 224 : 32, channels: 3, numClasses: imagenet ? 1000 : 10 });
   const net = new Net(common, {
+    family: 'resnet',
     name: `resnet${depth}${imagenet ? '' : '-cifar'}`,
     description: `ResNet-${depth} (torchvision definition, ${imagenet ? 'ImageNet layout: 7×7 stride-2 stem and max-pool' : 'CIFAR layout: 3×3 stride-1 stem, no max-pool'})`,
     options: { depth, layout, ...common },
@@ -94,6 +95,7 @@ export function cifarResNet(options: CifarResNetOptions = {}): Model {
   const n = (depth - 2) / 6;
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {
+    family: 'cifar-resnet',
     name: `resnet${depth}`,
     description: `ResNet-${depth} for CIFAR (He et al. 2016: 3×${n} basic blocks of widths 16-32-64, 1×1-conv+BN projection shortcuts)`,
     options: { depth, ...common },

@@ -41,6 +41,7 @@ export function wideResNet(options: WideResNetOptions = {}): Model {
   const n = (depth - 4) / 6;
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {
+    family: 'wide-resnet',
     name: `wrn-${depth}-${widen}`,
     description: `WideResNet-${depth}-${widen} (pre-activation basic blocks, widths 16-${16 * widen}-${32 * widen}-${64 * widen}, dropout ${dropout})`,
     options: { depth, widen, dropout, ...common },

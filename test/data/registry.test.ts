@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES, DataError, defaultCacheDir, loadDataset, resolveDatasetName } from '../../src/data';
 import { makeTempDir, removeTempDir } from './helpers';
@@ -24,7 +25,15 @@ describe('data/registry', () => {
     }
   });
 
-  it('puts the default cache under the project root', () => {
-    expect(defaultCacheDir(path.join(__dirname, '..', '..', 'src', 'data'))).to.equal(path.resolve(__dirname, '..', '..', '.cache', 'crsam'));
+  it('puts the default cache under the project root, else under the working folder', () => {
+    const dir = makeTempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+      fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+      expect(defaultCacheDir(path.join(dir, 'a', 'b'))).to.equal(path.join(dir, '.cache', 'crsam'));
+      expect(defaultCacheDir(dir)).to.equal(path.join(dir, '.cache', 'crsam'));
+    } finally {
+      removeTempDir(dir);
+    }
   });
 });

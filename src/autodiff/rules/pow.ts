@@ -7,7 +7,6 @@ export const pow: GradientRule = ({ b, dOut, needs, x, y, dtype }) => {
   const X = x(0);
   const s = (v: number) => b.scalarLike(v, X);
   const mul = (p: string, q: string) => b.op('Mul', [p, q]);
-  const zero = s(0);
   // A trained exponent (needs[1]) may carry its initial value in the facts: never fold it.
   const known = needs[1] ? undefined : b.fact(x(1)).floatValue ?? b.fact(x(1)).value;
   const c = known && known.length > 0 && known.every((v) => v === known[0]) && typeof known[0] === 'number' ? known[0] : undefined;
@@ -21,12 +20,12 @@ export const pow: GradientRule = ({ b, dOut, needs, x, y, dtype }) => {
   } else if (needs[0]) {
     const E = exponent();
     const slope = mul(E, b.op('Pow', [X, b.op('Sub', [E, s(1)])]));
-    dX = b.op('Where', [b.op('Equal', [E, zero]), zero, mul(dy, slope)]);
+    dX = b.op('Where', [b.op('Equal', [E, s(0)]), s(0), mul(dy, slope)]);
   }
   let dE: string | undefined;
   if (needs[1]) {
-    const skip = b.op('And', [b.op('Equal', [X, zero]), b.op('GreaterOrEqual', [exponent(), zero])]);
-    dE = b.op('Where', [skip, zero, mul(dy, mul(y(0), b.op('Log', [X])))]);
+    const skip = b.op('And', [b.op('Equal', [X, s(0)]), b.op('GreaterOrEqual', [exponent(), s(0)])]);
+    dE = b.op('Where', [skip, s(0), mul(dy, mul(y(0), b.op('Log', [X])))]);
   }
   return [dX, dE];
 };

@@ -30,4 +30,5 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Expand: t.expand, Shape: t.shapeOp, Size: t.size, Constant: t.constant,
   ConstantOfShape: t.constantOfShape, Range: t.range, Pad: t.pad, Tile: t.tile, Split: t.split,
   OneHot: t.oneHot, ScatterElements: t.scatter, ScatterND: t.scatter,
+  NonZero: t.nonZero, EyeLike: t.like, RandomNormalLike: t.like, RandomUniformLike: t.like,
 };

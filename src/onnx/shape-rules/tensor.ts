@@ -146,7 +146,9 @@ export const unsqueeze: ShapeRule = (ctx) => {
 
 export const expand: ShapeRule = (ctx) => {
   const x = ctx.req(0);
-  const target = ctx.req(1).value;
+  const length = ctx.req(1).shape?.[0];
+  // Unknown target contents still fix the rank: each dim is the input's unless that is 1.
+  const target = ctx.req(1).value ?? (typeof length === 'number' ? new Array<Dim>(length).fill(null) : undefined);
   if (!target || !x.shape) return [{ dtype: x.dtype }];
   return [{ dtype: x.dtype, shape: broadcastShapes(ctx, [x.shape, target.map((d) => (d === 1 ? 1 : d))]) }];
 };
@@ -237,9 +239,10 @@ export const split: ShapeRule = (ctx) => {
   if (!x.shape) return new Array<ValueFact>(n).fill({ dtype: x.dtype });
   const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 0), x.shape.length);
   const sizes = listInput(ctx, 1, 'split');
+  const unknownSizes = !sizes && !!ctx.node.inputs[1]; // a split input whose contents are known only at run time
   const total = x.shape[axis];
   return Array.from({ length: n }, (_, i) => {
-    const s = sizes ? sizes[i] : typeof total === 'number' ? Math.ceil(total / n) - (i === n - 1 ? Math.ceil(total / n) * n - total : 0) : null;
+    const s = sizes ? sizes[i] : unknownSizes ? null : typeof total === 'number' ? Math.ceil(total / n) - (i === n - 1 ? Math.ceil(total / n) * n - total : 0) : null;
     return { dtype: x.dtype, shape: x.shape!.map((d, k) => (k === axis ? s : d)) };
   });
 };
@@ -257,3 +260,8 @@ export const oneHot: ShapeRule = (ctx) => {
 };
 
 export const scatter: ShapeRule = (ctx) => [{ dtype: ctx.req(0).dtype, shape: ctx.req(0).shape }];
+
+export const nonZero: ShapeRule = (ctx) => [{ dtype: DataType.INT64, shape: [ctx.req(0).shape?.length ?? null, null] }];
+
+/** EyeLike, RandomNormalLike, RandomUniformLike: the input's shape, the `dtype` attribute's type. */
+export const like: ShapeRule = (ctx) => [{ dtype: attrInt(ctx.node, 'dtype') ?? ctx.req(0).dtype, shape: ctx.req(0).shape }];

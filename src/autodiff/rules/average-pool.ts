@@ -1,0 +1,52 @@
+// dX = col2im(dY / divisor): ConvTranspose of the scaled dY with a ones kernel (a broadcast for kernel = stride tilings)
+// 1/divisor per window = AveragePool(ones) / (real elements in the window), so it matches ORT's own
+// count_include_pad and ceil_mode handling exactly; the pool of a constant is folded at session start.
+import { staticShape } from '../../onnx/builder';
+import { convGeometry } from '../../onnx/conv-geometry';
+import { DataType } from '../../onnx/dtype';
+import { attrInt, attrInts } from '../../onnx/ir';
+import { AutodiffError, GradientRule } from '../types';
+
+export const averagePool: GradientRule = ({ b, dOut, node, x }) => {
+  const dy = dOut[0] as string;
+  const xs = b.shape(x(0));
+  const spatial = staticShape(xs?.slice(2));
+  const kernel = attrInts(node, 'kernel_shape');
+  if (!xs || !spatial || !kernel) throw new AutodiffError(`AveragePool node '${node.name}' needs known spatial input sizes to differentiate`);
+  const g = convGeometry(node, spatial, kernel);
+  const out = g.outSpatial as number[];
+  const n = kernel.length;
+  // Real (unpadded) elements per window, per axis, then their product over the output grid.
+  const real = out.map((o, a) => Array.from({ length: o }, (_, j) => {
+    let c = 0;
+    for (let i = 0; i < kernel[a]; i++) { const p = j * g.strides[a] - g.pads[a] + i * g.dilations[a]; if (p >= 0 && p < spatial[a]) c++; }
+    return c;
+  }));
+  let inv = [1];
+  for (const r of real) inv = inv.flatMap((v) => r.map((c) => (c > 0 ? v / c : 0)));
+  const grid = [1, 1, ...out];
+  const ones = b.op('Expand', [b.scalarLike(1, x(0)), b.ints([1, 1, ...spatial])]);
+  const pooledOnes = b.op('AveragePool', [ones], {
+    kernel_shape: kernel, strides: g.strides, pads: g.pads, dilations: attrInts(node, 'dilations'),
+    ceil_mode: attrInt(node, 'ceil_mode', 0), count_include_pad: attrInt(node, 'count_include_pad', 0),
+  });
+  const dtype = b.fact(dy).dtype;
+  const invCount = b.initializer('inv_count', dtype, grid, dtype === DataType.DOUBLE ? Float64Array.from(inv) : Float32Array.from(inv));
+  const scaled = b.op('Mul', [dy, b.op('Mul', [pooledOnes, invCount])]);
+  const tiling = g.pads.every((p) => p === 0) && g.dilations.every((d) => d === 1) && kernel.every((k, a) => g.strides[a] === k && out[a] * k === spatial[a]);
+  if (tiling) {
+    // [N, C, o₀, 1, o₁, 1] → broadcast to [N, C, o₀, k₀, o₁, k₁] → [N, C, H, W]
+    const split = b.reshape(scaled, [0, 0, ...out.flatMap((o) => [o, 1])]);
+    const wide = b.op('Expand', [split, b.ints([1, 1, ...kernel.flatMap((k) => [1, k])])]);
+    return [b.reshape(wide, [0, 0, ...spatial])];
+  }
+  // Channels folded into the batch: one single-channel ConvTranspose, no channel count needed.
+  const w = b.op('Expand', [b.scalarLike(1, x(0)), b.ints([1, 1, ...kernel])]);
+  const span = out.map((o, a) => g.strides[a] * (o - 1) + g.dilations[a] * (kernel[a] - 1) + 1 - g.pads[a]);
+  const endPads = span.map((s, a) => Math.max(0, s - spatial[a]));
+  const folded = b.op('ConvTranspose', [b.reshape(scaled, [-1, 1, ...out]), w], {
+    kernel_shape: kernel, strides: g.strides, dilations: g.dilations, pads: [...g.pads.slice(0, n), ...endPads],
+  });
+  const grown = b.pad(folded, [0, 0, ...span.map(() => 0), 0, 0, ...span.map((s, a) => Math.max(0, spatial[a] - s))]);
+  return [b.reshapeLike(grown, x(0))];
+};

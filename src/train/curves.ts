@@ -1,0 +1,36 @@
+// Training curves as SVG and PNG: loss and accuracy, train vs test, per epoch (and the noisy
+// per-step training loss, smoothed, behind them).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lineChartPng, lineChartSvg, LineChart } from '../plot';
+import { EpochRecord } from './metrics-log';
+
+export function writeCurves(dir: string, title: string, epochs: readonly EpochRecord[], stepLosses: readonly (readonly [number, number])[], stepsPerEpoch: number): string[] {
+  const ep = (f: (e: EpochRecord) => number) => epochs.map((e) => [e.epoch + 1, f(e)] as const);
+  const chart: LineChart = {
+    title,
+    xLabel: 'epoch',
+    panels: [
+      {
+        title: 'loss', yLabel: 'cross-entropy',
+        series: [
+          ...(stepLosses.length > 1 ? [{ name: 'train (per step)', points: stepLosses.map(([s, l]) => [s / stepsPerEpoch, l] as const), smoothing: 0.9, width: 1, markers: false }] : []),
+          { name: 'train', points: ep((e) => e.trainLoss) },
+          { name: 'test', points: ep((e) => e.testLoss) },
+        ],
+      },
+      {
+        title: 'accuracy', yLabel: 'accuracy (%)',
+        series: [
+          { name: 'train', points: ep((e) => 100 * e.trainAccuracy) },
+          { name: 'test', points: ep((e) => 100 * e.testAccuracy) },
+        ],
+      },
+    ],
+  };
+  const svg = path.join(dir, 'curves.svg');
+  const png = path.join(dir, 'curves.png');
+  fs.writeFileSync(svg, lineChartSvg(chart));
+  fs.writeFileSync(png, lineChartPng(chart));
+  return [svg, png];
+}

@@ -1,0 +1,230 @@
+// The training loop behind `crsam train`: data, trainer, a test evaluation per epoch, metrics,
+// curves, atomic checkpoints (last and best), exact resume, clean interruption, and the export.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
+import { Batch } from '../runtime/batch';
+import { Model } from '../onnx/ir';
+import { ScheduleOptions } from '../optim/schedule';
+import { Trainer, TrainerOptions, TrainingError } from './trainer';
+import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
+import { writeCurves } from './curves';
+import { EpochRecord, MetricsLog } from './metrics-log';
+
+export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
+
+export interface RunOptions {
+  /** The forward model (path, bytes or a built Model). */
+  readonly model: string | Uint8Array | Model;
+  /** How the model is named in the summary. */
+  readonly modelName: string;
+  /** Data set name (fashion-mnist, mnist, cifar10, cifar100, synthetic). */
+  readonly dataset: string;
+  /** Folder of the data set's files (CIFAR needs one). Default: the packaged data. */
+  readonly dataDir?: string;
+  /** Use only the first N training / test images of a seeded shuffle (quick runs). Default: all. */
+  readonly trainLimit?: number;
+  readonly testLimit?: number;
+  /** Trainer settings except model and learning rate. */
+  readonly trainer: Omit<TrainerOptions, 'model' | 'schedule' | 'lr'>;
+  /** Peak learning rate. */
+  readonly lr: number;
+  /** Learning-rate schedule over the run. */
+  readonly lrSchedule: LrScheduleKind;
+  /** Linear warm-up epochs. Default: 0. */
+  readonly warmupEpochs?: number;
+  /** Cosine floor. Default: 0. */
+  readonly lrMin?: number;
+  /** Epochs at which step/multistep schedules multiply the lr by gamma. */
+  readonly milestones?: readonly number[];
+  readonly gamma?: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly evalBatchSize?: number;
+  /** Seed of data order and augmentation. */
+  readonly seed: number;
+  /** Cutout hole size in pixels (0 off). */
+  readonly cutout?: number;
+  /** Output folder. */
+  readonly out: string;
+  /** Continue the run saved in `out`. */
+  readonly resume?: boolean;
+  /** The resolved configuration, saved in checkpoints and the summary. */
+  readonly config: Record<string, unknown>;
+}
+
+export interface StepProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly imagesPerSecond: number;
+  readonly lr: number;
+}
+
+export interface RunEvents {
+  onNote?(message: string): void;
+  onStart?(info: { trainSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; startEpoch: number }): void;
+  onStep?(p: StepProgress): void;
+  onEvaluate?(epoch: number): void;
+  onEpoch?(rec: EpochRecord, best: boolean): void;
+}
+
+export interface RunSummary {
+  readonly out: string;
+  readonly epochs: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly bestTestAccuracy: number;
+  readonly interrupted: boolean;
+  /** Set when the run stopped early (NaN loss...). */
+  readonly stopped?: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export class RunError extends Error {}
+
+function limit(ds: Dataset, n: number | undefined, seed: number): Dataset {
+  if (!n || n >= ds.length) return ds;
+  const idx = Array.from({ length: ds.length }, (_, i) => i);
+  new Rng(seed, `subset-${ds.split ?? ''}`).shuffle(idx);
+  return subsetDataset(ds, idx.slice(0, n).sort((a, b) => a - b));
+}
+
+function scheduleFor(o: RunOptions, stepsPerEpoch: number): ScheduleOptions {
+  const warmupSteps = Math.round((o.warmupEpochs ?? 0) * stepsPerEpoch);
+  const total = o.epochs * stepsPerEpoch;
+  switch (o.lrSchedule) {
+    case 'cosine': return { kind: 'cosine', baseLr: o.lr, totalSteps: total, etaMin: o.lrMin ?? 0, warmupSteps };
+    case 'step': return { kind: 'step', baseLr: o.lr, stepSize: (o.milestones?.[0] ?? 30) * stepsPerEpoch, gamma: o.gamma ?? 0.1, warmupSteps };
+    case 'multistep': return { kind: 'multistep', baseLr: o.lr, milestones: (o.milestones ?? []).map((m) => m * stepsPerEpoch), gamma: o.gamma ?? 0.1, warmupSteps };
+    default: return { kind: 'constant', baseLr: o.lr, warmupSteps };
+  }
+}
+
+export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?: AbortSignal): Promise<RunSummary> {
+  if (!(o.epochs >= 1)) throw new RunError(`--epochs must be at least 1, got ${o.epochs}`);
+  const ckptDir = path.join(o.out, 'checkpoints');
+  const lastPath = path.join(ckptDir, 'last.ckpt');
+  const bestPath = path.join(ckptDir, 'best.ckpt');
+  if (o.resume && !fs.existsSync(lastPath)) throw new RunError(`nothing to resume in ${o.out}: ${lastPath} does not exist`);
+  fs.mkdirSync(ckptDir, { recursive: true });
+
+  const pair: DatasetPair = loadDataset(o.dataset, { dir: o.dataDir, onProgress: (p) => events.onNote?.(p.message) });
+  const train = limit(pair.train, o.trainLimit, o.seed);
+  const test = limit(pair.test, o.testLimit, o.seed);
+  const loaders = makeLoaders({ train, test }, { batchSize: o.batchSize, evalBatchSize: o.evalBatchSize ?? Math.max(o.batchSize, 256), seed: o.seed, cutout: o.cutout ?? 0 });
+  const stepsPerEpoch = loaders.train.batchesPerEpoch;
+
+  const trainer = await Trainer.create({ ...o.trainer, model: o.model, schedule: scheduleFor(o, stepsPerEpoch) });
+  try {
+    checkCompatible(trainer, train);
+    if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
+    const log = new MetricsLog(o.out, !!o.resume);
+    let history: EpochRecord[] = [];
+    let stepLosses: [number, number][] = [];
+    let best = { epoch: -1, accuracy: -1 };
+    let startEpoch = 0;
+    let partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
+    if (o.resume) {
+      const ck = loadRunCheckpoint(lastPath);
+      trainer.setState(ck.trainer);
+      loaders.train.setState(ck.meta.loader as LoaderState);
+      history = (ck.meta.history as EpochRecord[]) ?? [];
+      stepLosses = (ck.meta.stepLosses as [number, number][]) ?? [];
+      best = (ck.meta.best as typeof best) ?? best;
+      partial = (ck.meta.partial as typeof partial) ?? partial;
+      startEpoch = loaders.train.epoch;
+      log.truncateAfter(history.length ? history[history.length - 1].epoch : -1);
+      events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
+    }
+    events.onStart?.({ trainSize: train.length, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch });
+    const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
+      trainer: trainer.getState(), epoch,
+      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial },
+    });
+    let interrupted = false;
+    let lastLr = o.lr;
+    let stopped: string | undefined;
+    for (let epoch = startEpoch; epoch < o.epochs && !interrupted && !stopped; epoch++) {
+      const t0 = Date.now() - partial.seconds * 1000;
+      let batchIndex = Math.round(partial.count / o.batchSize);
+      for await (const batch of loaders.train.prefetch()) {
+        let m;
+        try {
+          m = await trainer.step(toRuntimeBatch(batch, trainer.dataInputs[0].name));
+          lastLr = m.lr;
+        } catch (e) {
+          if (e instanceof TrainingError) { stopped = e.message; break; }
+          throw e;
+        }
+        partial.lossSum += m.loss * m.count;
+        partial.correct += m.correct;
+        partial.count += m.count;
+        batchIndex++;
+        stepLosses.push([m.stepIndex + 1, m.loss]);
+        const secs = (Date.now() - t0) / 1000;
+        log.step({ epoch, step: m.stepIndex, lr: m.lr, loss: m.loss, lossPlus: m.lossPlus, lossMinus: m.lossMinus, gradNorm: m.gradNorm, curvature: m.curvature, slope: m.slope, accuracy: m.correct / m.count });
+        events.onStep?.({ epoch, epochs: o.epochs, batch: batchIndex, batches: stepsPerEpoch, loss: partial.lossSum / partial.count, accuracy: partial.correct / partial.count, imagesPerSecond: partial.count / Math.max(secs, 1e-9), lr: m.lr });
+        if (signal?.aborted) { interrupted = true; break; }
+      }
+      if (stopped) break;
+      partial.seconds = (Date.now() - t0) / 1000;
+      if (interrupted) { save(lastPath, epoch); break; }
+      events.onEvaluate?.(epoch);
+      const ev = await trainer.evaluate(asRuntimeBatches(loaders.test.batches(), trainer.dataInputs[0].name));
+      const rec: EpochRecord = {
+        epoch, step: trainer.stepCount, lr: lastLr,
+        trainLoss: partial.lossSum / partial.count, trainAccuracy: partial.correct / partial.count,
+        testLoss: ev.loss, testAccuracy: ev.accuracy, seconds: partial.seconds, imagesPerSecond: partial.count / Math.max(partial.seconds, 1e-9),
+      };
+      history.push(rec);
+      log.epoch(rec);
+      const isBest = ev.accuracy > best.accuracy;
+      if (isBest) best = { epoch, accuracy: ev.accuracy };
+      partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
+      save(lastPath, epoch + 1);
+      if (isBest) fs.copyFileSync(lastPath, bestPath);
+      events.onEpoch?.(rec, isBest);
+      writeCurves(o.out, `${o.modelName} on ${o.dataset}`, history, stepLosses, stepsPerEpoch);
+    }
+    const files: Record<string, string> = {
+      metrics: path.join(o.out, 'metrics.jsonl'), csv: path.join(o.out, 'metrics.csv'),
+      curvesSvg: path.join(o.out, 'curves.svg'), curvesPng: path.join(o.out, 'curves.png'),
+      lastCheckpoint: lastPath, bestCheckpoint: bestPath,
+    };
+    if (!stopped) {
+      files.model = path.join(o.out, 'model.onnx');
+      trainer.exportInference(files.model);
+    }
+    const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestTestAccuracy: best.accuracy, interrupted, stopped, files };
+    files.summary = path.join(o.out, 'summary.json');
+    fs.writeFileSync(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));
+    return summary;
+  } finally {
+    await trainer.close();
+  }
+}
+
+/** A data-layer batch as the runtime takes it (no copy). */
+export function toRuntimeBatch(b: DataBatch, input: string): Batch {
+  return { inputs: { [input]: { data: b.inputs, dims: b.dims } }, labels: b.labels };
+}
+
+function* asRuntimeBatches(batches: Iterable<DataBatch>, input: string): Generator<Batch> {
+  for (const b of batches) yield toRuntimeBatch(b, input);
+}
+
+function checkCompatible(trainer: Trainer, ds: Dataset): void {
+  if (trainer.numClasses !== ds.numClasses) {
+    throw new RunError(`the model has ${trainer.numClasses} output classes but ${ds.name} has ${ds.numClasses}; export the model with ${ds.numClasses} classes`);
+  }
+  const shape = trainer.dataInputs[0]?.shape;
+  const want = [ds.channels, ds.height, ds.width];
+  if (shape && shape.length === 4 && !shape.slice(1).every((d, i) => typeof d !== 'number' || d === want[i])) {
+    throw new RunError(`the model takes inputs [${shape.join(', ')}] but ${ds.name} images are [${want.join(', ')}]; pick a model built for ${ds.height}×${ds.width}×${ds.channels} inputs`);
+  }
+}
+
+export { DataLoader };

@@ -1,0 +1,95 @@
+// Sizes of a model: trainable parameters (as buildArtifacts picks them, which is also what
+// PyTorch's sum(p.numel() for p in model.parameters()) counts) and the forward cost in
+// multiply-accumulates of its Conv, MatMul and Gemm nodes, from the shapes alone.
+import { DataType } from '../onnx/dtype';
+import { Dim, Graph, Model, Node, attrInt, defaultOpset, tensorSize } from '../onnx/ir';
+import { Facts, inferShapes } from '../onnx/shape-inference';
+
+export interface ParameterCount {
+  /** Elements of the trainable parameters: float initializers of rank ≥ 1 that a node reads, BatchNorm running statistics excluded. */
+  readonly parameters: number;
+  /** Elements of the BatchNorm running statistics (state, not trained). */
+  readonly buffers: number;
+  /** Number of parameter tensors. */
+  readonly tensors: number;
+}
+
+/** Counts the trainable parameters and the BatchNorm buffers of a forward model. */
+export function countParameters(model: Model): ParameterCount {
+  const g = model.graph;
+  const used = new Set(g.nodes.flatMap((n) => n.inputs));
+  const buffers = new Set(g.nodes.filter((n) => n.opType === 'BatchNormalization').flatMap((n) => [n.inputs[3], n.inputs[4]]));
+  let parameters = 0;
+  let bufferElems = 0;
+  let tensors = 0;
+  for (const t of g.initializers.values()) {
+    if (!used.has(t.name)) continue;
+    if (buffers.has(t.name)) { bufferElems += tensorSize(t.dims); continue; }
+    if (t.dtype !== DataType.FLOAT || t.dims.length === 0) continue;
+    parameters += tensorSize(t.dims);
+    tensors++;
+  }
+  return { parameters, buffers: bufferElems, tensors };
+}
+
+/** Shape facts for the graph with the input batch dimension fixed to `batchSize`. */
+export function factsAtBatch(model: Model, batchSize: number): Facts {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`the batch size must be a positive integer, got ${batchSize}`);
+  const g: Graph = model.graph;
+  const seed: Facts = new Map();
+  for (const v of g.inputs) {
+    if (g.initializers.has(v.name)) continue;
+    const shape = v.shape?.map((d, i): Dim => (i === 0 && typeof d !== 'number' ? batchSize : d));
+    seed.set(v.name, { dtype: v.dtype, shape });
+  }
+  return inferShapes(g, defaultOpset(model), seed);
+}
+
+export interface ForwardCost {
+  /** Multiply-accumulates of the Conv, MatMul and Gemm nodes for the given batch. */
+  readonly macs: number;
+  /** Giga multiply-accumulates (macs / 1e9): the unit papers usually report as "GFLOPs" (ResNet-50: 4.1). */
+  readonly gmacs: number;
+  /** Floating-point operations counting a multiply-accumulate as two, in units of 1e9. */
+  readonly gflops: number;
+  /** Batch size the cost was counted at. */
+  readonly batchSize: number;
+}
+
+function staticDims(facts: Facts, name: string, node: Node): readonly number[] {
+  const s = facts.get(name)?.shape;
+  if (!s || !s.every((d): d is number => typeof d === 'number')) throw new Error(`the shape of '${name}' (input of ${node.opType} '${node.name}') is not known, so its cost cannot be counted`);
+  return s;
+}
+
+/** MACs of one node from its input and output shapes; 0 for ops that are not products. */
+function nodeMacs(node: Node, facts: Facts): number {
+  switch (node.opType) {
+    case 'Conv': {
+      const w = staticDims(facts, node.inputs[1], node);
+      const y = staticDims(facts, node.outputs[0], node);
+      // Every output element sums over (C_in / group) · kernel inputs: the weight's per-filter size.
+      return tensorSize(y) * tensorSize(w.slice(1));
+    }
+    case 'MatMul': {
+      const a = staticDims(facts, node.inputs[0], node);
+      const y = staticDims(facts, node.outputs[0], node);
+      return tensorSize(y) * a[a.length - 1];
+    }
+    case 'Gemm': {
+      const a = staticDims(facts, node.inputs[0], node);
+      const y = staticDims(facts, node.outputs[0], node);
+      return tensorSize(y) * (attrInt(node, 'transA', 0) ? a[0] : a[1]);
+    }
+    default:
+      return 0;
+  }
+}
+
+/** Forward cost at the model's own input size (the batch dim set to `batchSize`, default 1). */
+export function estimateForwardCost(model: Model, batchSize = 1): ForwardCost {
+  const facts = factsAtBatch(model, batchSize);
+  let macs = 0;
+  for (const n of model.graph.nodes) macs += nodeMacs(n, facts);
+  return { macs, gmacs: macs / 1e9, gflops: (2 * macs) / 1e9, batchSize };
+}

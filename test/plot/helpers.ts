@@ -1,0 +1,63 @@
+// Test helpers: a strict little XML well-formedness check (no XML parser dependency) and PNG
+// pixel access.
+
+import { PNG } from 'pngjs';
+
+/** Throws with a reason unless `svg` is one well-formed XML element tree rooted at <svg>. */
+export function assertWellFormedSvg(svg: string): void {
+  const stack: string[] = [];
+  let roots = 0;
+  let pos = 0;
+  const tag = /<[^>]*>/g;
+  for (let m = tag.exec(svg); m; m = tag.exec(svg)) {
+    checkText(svg.slice(pos, m.index));
+    pos = m.index + m[0].length;
+    const t = m[0];
+    const close = /^<\/([A-Za-z][\w:-]*)\s*>$/.exec(t);
+    if (close) {
+      const open = stack.pop();
+      if (open !== close[1]) throw new Error(`</${close[1]}> closes <${open}>`);
+      continue;
+    }
+    const open = /^<([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>$/.exec(t);
+    if (!open) throw new Error(`malformed tag ${t.slice(0, 80)}`);
+    const names = [...open[2].matchAll(/([\w:-]+)=/g)].map((a) => a[1]);
+    if (new Set(names).size !== names.length) throw new Error(`duplicate attribute in ${t.slice(0, 80)}`);
+    if (stack.length === 0) roots++;
+    if (open[3] !== '/') stack.push(open[1]);
+    else if (stack.length === 0 && open[1] !== 'svg') throw new Error('content outside the root');
+  }
+  checkText(svg.slice(pos));
+  if (stack.length > 0) throw new Error(`unclosed <${stack.join('> <')}>`);
+  if (roots !== 1 || !svg.trimStart().startsWith('<svg')) throw new Error(`expected one <svg> root, found ${roots}`);
+}
+
+function checkText(text: string): void {
+  if (text.includes('<') || text.includes('>')) throw new Error(`stray angle bracket in text '${text.slice(0, 40)}'`);
+  const amp = /&(?!#\d+;|#x[0-9a-f]+;|amp;|lt;|gt;|quot;|apos;)/i.exec(text);
+  if (amp) throw new Error(`unescaped & in text '${text.slice(0, 40)}'`);
+}
+
+/** A decoded PNG with RGB pixel access. */
+export interface Image {
+  width: number;
+  height: number;
+  rgb(x: number, y: number): [number, number, number];
+}
+
+export function decodePng(buf: Buffer): Image {
+  const png = PNG.sync.read(buf);
+  return {
+    width: png.width,
+    height: png.height,
+    rgb: (x, y) => {
+      const i = (y * png.width + x) * 4;
+      return [png.data[i], png.data[i + 1], png.data[i + 2]];
+    },
+  };
+}
+
+/** Largest per-channel difference between two colours. */
+export function colorDistance(a: readonly number[], b: readonly number[]): number {
+  return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+}
