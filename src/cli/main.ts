@@ -5,10 +5,15 @@ import { ShapeInferenceError } from '../onnx/shape-inference';
 import { CheckpointError } from '../train/checkpoint-file';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
+import { runTrain, trainSpec } from './train-command';
+
+/** Errors raised elsewhere for bad input, known by class name (keeps this file's imports short). */
+const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
 
 type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
 
 const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
+  train: { spec: trainSpec, run: runTrain },
   artifacts: { spec: artifactsSpec, run: runArtifacts },
 };
 
@@ -40,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
-    const known = USER_ERRORS.some((c) => err instanceof c) || err.name === 'DataError';
+    const known = USER_ERRORS.some((c) => err instanceof c) || USER_ERROR_NAMES.has(err.name) || USER_ERROR_NAMES.has(err.constructor.name);
     process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

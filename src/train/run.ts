@@ -1,6 +1,9 @@
 // The training loop behind `crsam train`: data, trainer, a test evaluation per epoch, metrics,
 // curves, atomic checkpoints (last and best), exact resume, clean interruption, and the export.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { loadModel } from '../onnx/io';
+import { checkTrainingMemory } from '../zoo/memory';
 import * as path from 'node:path';
 import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
 import { Batch } from '../runtime/batch';
@@ -14,8 +17,10 @@ import { EpochRecord, MetricsLog } from './metrics-log';
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
 
 export interface RunOptions {
-  /** The forward model (path, bytes or a built Model). */
-  readonly model: string | Uint8Array | Model;
+  /** The forward model (path, bytes, a built Model, or a builder given the training set). */
+  readonly model: string | Uint8Array | Model | ((train: Dataset) => Model);
+  /** Refuse models whose estimated training memory exceeds this many bytes. Default: 80% of RAM. */
+  readonly memoryLimit?: number;
   /** How the model is named in the summary. */
   readonly modelName: string;
   /** Data set name (fashion-mnist, mnist, cifar10, cifar100, synthetic). */
@@ -117,7 +122,9 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   const loaders = makeLoaders({ train, test }, { batchSize: o.batchSize, evalBatchSize: o.evalBatchSize ?? Math.max(o.batchSize, 256), seed: o.seed, cutout: o.cutout ?? 0 });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
 
-  const trainer = await Trainer.create({ ...o.trainer, model: o.model, schedule: scheduleFor(o, stepsPerEpoch) });
+  const model = typeof o.model === 'function' ? o.model(train) : typeof o.model === 'string' || o.model instanceof Uint8Array ? loadModel(o.model) : o.model;
+  checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? 'auto') === 'off' ? 3 : 6 });
+  const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {
     checkCompatible(trainer, train);
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);

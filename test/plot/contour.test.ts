@@ -3,7 +3,7 @@ import type { ContourPlot, Scene } from '../../src/plot';
 import { contourPng, contourScene, contourSvg, gridSlice, sliceChart, slicePng, sliceSvg } from '../../src/plot';
 import { colormap } from '../../src/plot/colors';
 import type { DataPt, Grid } from '../../src/plot/marching-squares';
-import { bandRings, isolines, normalizeGrid, refineGrid, sampleGrid } from '../../src/plot/marching-squares';
+import { isolines, missingCells, normalizeGrid, refineGrid, sampleGrid, simplify, superlevelRings } from '../../src/plot/marching-squares';
 import { assertWellFormedSvg, colorDistance, decodePng } from './helpers';
 
 function makeGrid(n: number, f: (x: number, y: number) => number, lo = -1, hi = 1): Grid {
@@ -19,6 +19,18 @@ function ringArea(r: readonly DataPt[]): number {
     s += x0 * y1 - x1 * y0;
   }
   return Math.abs(s) / 2;
+}
+
+function insideEvenOdd(rings: readonly (readonly DataPt[])[], [px, py]: DataPt): boolean {
+  let inside = false;
+  for (const r of rings) {
+    for (let k = 0, m = r.length - 1; k < r.length; m = k++) {
+      const [xk, yk] = r[k];
+      const [xm, ym] = r[m];
+      if (yk > py !== ym > py && px < ((xm - xk) * (py - yk)) / (ym - yk) + xk) inside = !inside;
+    }
+  }
+  return inside;
 }
 
 /** The plot-area rectangle (the grey 'missing data' underlay is its first rect). */
@@ -62,22 +74,37 @@ describe('plot/marching-squares', () => {
     for (const line of isolines(holes, 0.5)) for (const [x] of line) expect(Math.abs(x)).to.be.at.least(0.15);
   });
 
-  it('band polygons tile the grid exactly', () => {
-    const g = makeGrid(13, (x, y) => Math.sin(3 * x) + y * y);
-    const levels = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2.5];
-    const bands = bandRings(g, levels);
-    const total = bands.flat().reduce((s, r) => s + ringArea(r), 0);
-    expect(total).to.be.closeTo(4, 1e-9);
-    // Every band ring lies where the (piecewise-linear) field is inside that band.
-    bands.forEach((rings, k) => {
-      for (const r of rings) {
-        const cx = r.reduce((s, p) => s + p[0], 0) / r.length;
-        const cy = r.reduce((s, p) => s + p[1], 0) / r.length;
-        const v = sampleGrid(g, cx, cy);
-        if (k > 0) expect(v).to.be.at.least(levels[k] - 0.15);
-        if (k < bands.length - 1) expect(v).to.be.at.most(levels[k + 1] + 0.15);
+  it('superlevel rings filled even-odd cover exactly the region z ≥ level', () => {
+    const fields: [Grid, number][] = [
+      [makeGrid(9, (x) => x), 0.3],
+      [makeGrid(21, (x, y) => x * x + y * y), 0.25],
+      [makeGrid(17, (x, y) => Math.sin(3 * x) * Math.cos(2 * y) + 0.3 * y), 0.1],
+    ];
+    for (const [g, level] of fields) {
+      const rings = superlevelRings(g, level);
+      for (const r of rings) expect(r[0]).to.deep.equal(r[r.length - 1]);
+      let checked = 0;
+      for (let i = 0; i <= 40; i++) {
+        for (let j = 0; j <= 40; j++) {
+          const p: DataPt = [-0.999 + (1.998 * i) / 40, -0.999 + (1.998 * j) / 40];
+          const v = sampleGrid(g, p[0], p[1]);
+          if (Math.abs(v - level) < 0.05) continue; // marching squares cuts straight across cells
+          expect(insideEvenOdd(rings, p), `${p} v=${v}`).to.equal(v >= level);
+          checked++;
+        }
       }
-    });
+      expect(checked).to.be.above(1000);
+    }
+  });
+
+  it('lists cells with missing corners and simplifies collinear runs', () => {
+    const g = makeGrid(5, (x, y) => (x === 0 && y === 0 ? NaN : 1));
+    const holes = missingCells(g);
+    expect(holes).to.have.length(2); // two columns of two cells each, merged per column
+    expect(holes.reduce((s, r) => s + ringArea(r), 0)).to.be.closeTo(1, 1e-12);
+    const line: DataPt[] = Array.from({ length: 50 }, (_, i) => [i, i % 2 ? 0.01 : 0]);
+    expect(simplify(line, 0.1)).to.deep.equal([line[0], line[49]]);
+    expect(simplify([[0, 0], [1, 5], [2, 0]], 0.1)).to.have.length(3);
   });
 
   it('refines bilinearly and samples between grid points', () => {
@@ -86,7 +113,7 @@ describe('plot/marching-squares', () => {
     expect(f.x).to.deep.equal([0, 1, 2]);
     expect(f.z[1][1]).to.equal(2);
     expect(sampleGrid(g, 0.5, 1)).to.equal(1.5);
-    expect(sampleGrid(g, 3, 1)).to.be.NaN;
+    expect(Number.isNaN(sampleGrid(g, 3, 1))).to.equal(true);
   });
 
   it('validates and normalizes grids', () => {
@@ -114,7 +141,8 @@ describe('plot/contour', () => {
     const area = plotArea(contourScene(bowl, opts));
     const img = decodePng(contourPng(bowl, opts));
     expect([img.width, img.height]).to.deep.equal([500, 400]);
-    const centre = img.rgb(Math.round(area.x + area.w / 2), Math.round(area.y + area.h / 2));
+    // Just left of the centre: the centre itself carries the 'trained' mark and its label.
+    const centre = img.rgb(Math.round(area.x + area.w / 2 - 20), Math.round(area.y + area.h / 2));
     const corner = img.rgb(Math.round(area.x + 3), Math.round(area.y + 3));
     expect(colorDistance(centre, colormap('viridis', 0))).to.be.below(30);
     expect(colorDistance(corner, colormap('viridis', 1))).to.be.below(30);

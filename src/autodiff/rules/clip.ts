@@ -1,8 +1,9 @@
 // dX = dY·[min ≤ X ≤ max], dmin = dY·[X < min ∧ min < max], dmax = dY·[X > max ∨ max < min]  (PyTorch's clamp)
 // min and max are optional inputs (opset ≥ 11); the driver sums dmin and dmax down to scalars.
-import { GradientRule } from '../types';
+import { AutodiffError, GradientRule } from '../types';
 
-export const clip: GradientRule = ({ b, dOut, needs, node, x }) => {
+export const clip: GradientRule = ({ b, dOut, needs, node, opset, x }) => {
+  if (opset < 11) throw new AutodiffError(`Clip node '${node.name}' has its bounds as attributes (opset ${opset}); re-export with opset 13 or newer`);
   const dy = dOut[0] as string;
   const X = x(0);
   const lo = node.inputs[1] ? x(1) : undefined;

@@ -19,7 +19,7 @@ export const gatherElements: GradientRule = ({ b, dOut, needs, node, x, opset })
   if (opset >= 16) return [b.op('ScatterElements', [b.zerosLike(x(0)), idx, dy], { axis, reduction: 'add' }), undefined];
   // [..., V] one-hot of each index, times dY, summed over the gathered axis; V moves back into the axis.
   const is = ix.shape;
-  if (typeof size !== 'number' || !xs || !is || xs.some((d, i) => i !== axis && d !== is[i])) {
+  if (typeof size !== 'number' || !xs || !is || xs.some((d, i) => i !== axis && typeof d === 'number' && typeof is[i] === 'number' && d !== is[i])) {
     throw new AutodiffError(`GatherElements node '${node.name}': before opset 16 it differentiates only with known sizes and indices as large as the input`);
   }
   const oneHot = b.op('Equal', [b.unsqueeze(idx, [rank]), b.ints(Array.from({ length: size }, (_, i) => i))]);

@@ -10,8 +10,8 @@ import { AutodiffError, GradContext, GradientRule } from '../types';
 function statistics({ b, node, x, dtype }: GradContext, axes: number[]): [string, string] {
   const X = x(0);
   const T = dtype(X);
-  const stash = attrInt(node, 'stash_type', 1) === 1 ? DataType.FLOAT : T;
-  if (T === DataType.DOUBLE && stash !== T) {
+  const stash = attrInt(node, 'stash_type', DataType.FLOAT) as DataType;
+  if (T === DataType.DOUBLE && stash !== DataType.DOUBLE) {
     const centered = b.op('Sub', [X, b.reduce('ReduceMean', X, axes, true)]);
     const variance = b.reduce('ReduceMean', b.op('Mul', [centered, centered]), axes, true);
     const eps = b.scalarLike(attrFloat(node, 'epsilon', 1e-5), X);
@@ -23,7 +23,7 @@ function statistics({ b, node, x, dtype }: GradContext, axes: number[]): [string
       node.outputs[k] = b.fresh(`${node.name}_${k === 1 ? 'mean' : 'inv_std_dev'}`);
       b.facts.set(node.outputs[k], { dtype: stash, shape });
     }
-    return stash === T ? node.outputs[k] : b.op('Cast', [node.outputs[k]], { to: T });
+    return dtype(node.outputs[k]) === T ? node.outputs[k] : b.op('Cast', [node.outputs[k]], { to: T });
   });
   return [b.op('Sub', [X, mean]), invStd];
 }

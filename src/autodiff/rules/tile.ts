@@ -8,19 +8,15 @@ export const tile: GradientRule = ({ b, dOut, node, x }) => {
   if (!reps || !xs || !reps.every((r): r is number => typeof r === 'number')) {
     throw new AutodiffError(`Tile node '${node.name}' needs constant repeats to differentiate`);
   }
-  const tiled = reps.flatMap((r, i) => (r !== 1 ? [i] : []));
-  if (tiled.length === 0) return [dy, undefined];
-  // Only tiled axes are split in two; the others stay whole (one of them may be symbolic: -1).
-  const target: number[] = [];
+  if (reps.every((r) => r === 1)) return [dy, undefined];
+  // Only tiled axes are split in two; symbolic sizes are read at run time.
+  const target: (number | string)[] = [];
   const summed: number[] = [];
-  let unknown = 0;
   xs.forEach((d, i) => {
     if (reps[i] !== 1) { summed.push(target.length); target.push(reps[i]); }
-    if (typeof d === 'number') target.push(d);
-    else { unknown++; target.push(-1); }
+    target.push(typeof d === 'number' ? d : b.op('Gather', [b.op('Shape', [x(0)]), b.ints([i])], { axis: 0 }));
   });
-  if (unknown > 1 || tiled.some((i) => typeof xs[i] !== 'number')) {
-    throw new AutodiffError(`Tile node '${node.name}' needs known sizes on its tiled axes (and at most one symbolic dim) to differentiate`);
-  }
-  return [b.reduce('ReduceSum', b.reshape(dy, target), summed, false), undefined];
+  const shape = target.every((t): t is number => typeof t === 'number') ? b.ints(target)
+    : b.op('Concat', target.map((t) => (typeof t === 'number' ? b.ints([t]) : t)), { axis: 0 });
+  return [b.reduce('ReduceSum', b.op('Reshape', [dy, shape]), summed, false), undefined];
 };

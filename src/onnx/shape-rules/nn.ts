@@ -58,12 +58,13 @@ export const batchNorm: ShapeRule = (ctx) => {
 
 export const layerNorm: ShapeRule = (ctx) => {
   const x = ctx.req(0);
-  if (!x.shape) return [{ dtype: x.dtype }, { dtype: DataType.FLOAT }, { dtype: DataType.FLOAT }];
+  const u = attrInt(ctx.node, 'stash_type', DataType.FLOAT) as DataType; // Mean and InvStdDev have the stash type
+  if (!x.shape) return [{ dtype: x.dtype }, { dtype: u }, { dtype: u }];
   const rank = x.shape.length;
   const axis = attrInt(ctx.node, 'axis', -1);
   const a = axis < 0 ? axis + rank : axis;
   const stat = x.shape.map((d, i) => (i < a ? d : 1));
-  return [{ dtype: x.dtype, shape: x.shape }, { dtype: DataType.FLOAT, shape: stat }, { dtype: DataType.FLOAT, shape: stat }];
+  return [{ dtype: x.dtype, shape: x.shape }, { dtype: u, shape: stat }, { dtype: u, shape: stat }];
 };
 
 export const matMul: ShapeRule = (ctx) => {

@@ -1,0 +1,28 @@
+// Where a model comes from: an .onnx file, or a zoo name built for the data set's image shape
+// and class count.
+import * as fs from 'node:fs';
+import { Model } from '../onnx/ir';
+import { loadModel } from '../onnx/io';
+import { ZOO, buildZooModel, zooNames } from '../zoo';
+
+export class ModelSourceError extends Error {}
+
+export interface ModelShape {
+  readonly channels: number;
+  readonly height: number;
+  readonly numClasses: number;
+}
+
+/** True when `spec` names a zoo model rather than a file. */
+export function isZooName(spec: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ZOO, spec) && !fs.existsSync(spec);
+}
+
+/** Loads the file, or builds the zoo model for `shape` with the given seed. */
+export function resolveModel(spec: string, shape: ModelShape, seed: number): Model {
+  if (isZooName(spec)) return buildZooModel(spec, { inputSize: shape.height, channels: shape.channels, numClasses: shape.numClasses, seed });
+  if (!fs.existsSync(spec)) {
+    throw new ModelSourceError(`${spec} is neither an .onnx file nor a zoo model; give a path, or one of: ${zooNames().join(', ')}`);
+  }
+  return loadModel(spec);
+}
