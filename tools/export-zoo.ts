@@ -5,6 +5,7 @@
 //   npx tsx tools/export-zoo.ts --parity DIR    write the parity models (read by tools/zoo_reference.py)
 //
 // The shipped models are the small ones that train on a CPU; the rest of the zoo is built on demand.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Model } from '../src/onnx/ir';
 import { saveModel } from '../src/onnx/io';
@@ -13,6 +14,7 @@ import { buildZooModel, cifarResNet, pyramidNet, vit, wideResNet } from '../src/
 export interface ExportedModel {
   /** File name without '.onnx'. */
   readonly name: string;
+  /** Builds the model (deterministic: same bytes every time). */
   readonly build: () => Model;
 }
 
@@ -39,6 +41,17 @@ export function exportModels(models: readonly ExportedModel[], dir: string): str
   });
 }
 
+/** models/ of the repository (found by its package.json, so this also works from dist/tools). */
+function modelsDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return path.join(dir, 'models');
+}
+
 function main(argv: readonly string[]): void {
   const flag = (name: string): string | undefined => {
     const i = argv.indexOf(name);
@@ -50,7 +63,7 @@ function main(argv: readonly string[]): void {
   const unknown = argv.filter((a, i) => a.startsWith('--') ? a !== '--out' && a !== '--parity' : !['--out', '--parity'].includes(argv[i - 1]));
   if (unknown.length) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --out DIR or --parity DIR)`);
   const parity = flag('--parity');
-  const files = parity ? exportModels(PARITY, parity) : exportModels(SHIPPED, flag('--out') ?? path.join(__dirname, '..', 'models'));
+  const files = parity ? exportModels(PARITY, parity) : exportModels(SHIPPED, flag('--out') ?? modelsDir());
   for (const f of files) console.log(`wrote ${path.relative(process.cwd(), f)}`);
 }
 

@@ -102,6 +102,7 @@ export function unbroadcast(b: GraphBuilder, g: string, target: Shape | undefine
   return r;
 }
 
+/** Equal ranks and dims; an unknown dim matches any dim but 1 (a 1 against an unknown may need un-broadcasting). */
 function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i] || d === null || b[i] === null);
+  return a.length === b.length && a.every((d, i) => d === b[i] || (d === null && b[i] !== 1) || (b[i] === null && d !== 1));
 }

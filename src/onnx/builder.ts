@@ -143,6 +143,10 @@ export class GraphBuilder {
   }
 
   slice(x: string, starts: readonly number[], ends: readonly number[], axes: readonly number[], steps?: readonly number[]): string {
+    if (this.opset < 10) {
+      if (steps?.some((s) => s !== 1)) throw new Error(`internal: Slice with steps needs opset 10 or later (graph opset ${this.opset})`);
+      return this.op('Slice', [x], { starts, ends, axes });
+    }
     const ins = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
     if (steps) ins.push(this.ints(steps));
     return this.op('Slice', ins);
@@ -150,6 +154,7 @@ export class GraphBuilder {
 
   pad(x: string, pads: readonly number[]): string {
     if (pads.every((p) => p === 0)) return x;
+    if (this.opset < 11) return this.op('Pad', [x], { pads });
     return this.op('Pad', [x, this.ints(pads)]);
   }
 

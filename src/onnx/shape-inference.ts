@@ -115,7 +115,11 @@ export function dimProduct(dims: readonly Dim[]): Dim {
   for (const d of dims) {
     if (d === null) return null;
     if (typeof d === 'number') coef *= d;
-    else syms.push(...splitSymbol(d).syms), (coef *= splitSymbol(d).coef);
+    else {
+      const part = splitSymbol(d);
+      syms.push(...part.syms);
+      coef *= part.coef;
+    }
   }
   return makeDim(coef, syms);
 }

@@ -168,3 +168,10 @@ export function fitScale(text: string, maxWidth: number, preferred: number): num
   while (s > 1 && textWidth(text, s) > maxWidth) s--;
   return s;
 }
+
+/** Validates an image dimension option (px): a positive finite number, rounded. */
+export function pixelSize(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 1) throw new RangeError(`plot: ${name} must be a finite number ≥ 1 px, got ${v}`);
+  return Math.round(v);
+}

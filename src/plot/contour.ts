@@ -3,7 +3,7 @@
 // so iso-lines sit on the band edges in both.
 
 import type { Axis, Rect } from './axes';
-import { axesMargins, fitAxis, fitScale, frameShapes, THEME } from './axes';
+import { axesMargins, fitAxis, fitScale, frameShapes, pixelSize, THEME } from './axes';
 import { CAP_HEIGHT, DESCENT, textWidth } from './bitmap-font';
 import type { ColormapName } from './colors';
 import { colormap, luminance } from './colors';
@@ -46,7 +46,8 @@ export interface ContourOptions {
   readonly width?: number;
   /** Image height in px. Default 560. */
   readonly height?: number;
-  /** About how many bands (a number), or the exact level values (ascending, data units). Default 10. */
+  /** About how many bands (a number), or the exact level values (data units, at least two;
+   *  values beyond the ends take the end colours). Default 10. */
   readonly levels?: number | readonly number[];
   /**
    * Log-spaced levels and colours. 'auto' turns it on when every finite value is > 0 and they span
@@ -122,8 +123,8 @@ function logLevels(lo: number, hi: number, count: number): number[] {
 
 /** Lays out a contour plot as a Scene. Throws RangeError for a malformed grid. */
 export function contourScene(plot: ContourPlot, options: ContourOptions = {}): Scene {
-  const width = Math.round(options.width ?? 720);
-  const height = Math.round(options.height ?? 560);
+  const width = pixelSize(options.width, 720, 'width');
+  const height = pixelSize(options.height, 560, 'height');
   const scale = Math.max(1, Math.round(options.fontScale ?? (width < 400 || height < 300 ? 1 : 2)));
   const background = options.background ?? '#ffffff';
   parseHex(background);
@@ -227,15 +228,17 @@ export function contourScene(plot: ContourPlot, options: ContourOptions = {}): S
     const baseline = Math.round(area.y + area.h / 2 + (CAP_HEIGHT * scale) / 2);
     shapes.push({ kind: 'text', x: area.x + area.w / 2, y: baseline, text: 'no data', scale, color: THEME.mutedText, anchor: 'middle' });
   }
+  const marks: Shape[] = [];
   for (const mk of plot.marks ?? []) {
     if (!Number.isFinite(mk.x) || !Number.isFinite(mk.y)) continue;
     const [cx, cy] = toPx([mk.x, mk.y]);
-    shapes.push({ kind: 'circle', cx, cy, r: 2 + 1.5 * scale, fill: '#ffffff', stroke: '#111111' });
+    marks.push({ kind: 'circle', cx, cy, r: 2 + 1.5 * scale, fill: '#ffffff', stroke: '#111111' });
     if (mk.label) {
       const baseline = Math.round(cy + (CAP_HEIGHT * scale) / 2);
-      shapes.push({ kind: 'text', x: cx + 5 + 2 * scale, y: baseline, text: mk.label, scale, color: '#111111', anchor: 'start', halo: '#ffffff' });
+      marks.push({ kind: 'text', x: cx + 5 + 2 * scale, y: baseline, text: mk.label, scale, color: '#111111', anchor: 'start', halo: '#ffffff' });
     }
   }
+  shapes.push({ kind: 'clip', ...area, children: marks });
   shapes.push(...frameShapes(area, xAxis, yAxis, { xLabel: plot.xLabel, yLabel: plot.yLabel, left: 0 }, scale));
   return { width, height, background, shapes };
 }

@@ -3,7 +3,7 @@
 // hands it to the SVG writer or the rasterizer.
 
 import type { Axis, Rect } from './axes';
-import { axesMargins, fitAxis, fitScale, frameShapes, gridShapes, THEME } from './axes';
+import { axesMargins, fitAxis, fitScale, frameShapes, gridShapes, pixelSize, THEME } from './axes';
 import { CAP_HEIGHT, DESCENT, textWidth } from './bitmap-font';
 import { SERIES_PALETTE } from './colors';
 import { sceneToPng } from './render-png';
@@ -325,8 +325,8 @@ export function lineChartScene(chart: LineChart, options: LineChartOptions = {})
   const autoScale = (w: number, h: number): number => (w / cols < 360 || h / rows < 260 ? 1 : 2);
   const guessScale = options.fontScale ?? autoScale(options.width ?? 560 * cols, options.height ?? 400 * rows);
   const titleH = chart.title ? (CAP_HEIGHT + DESCENT) * (guessScale + 1) + 14 : 0;
-  const width = Math.round(options.width ?? 560 * cols);
-  const height = Math.round(options.height ?? 400 * rows + titleH);
+  const width = pixelSize(options.width, 560 * cols, 'width');
+  const height = pixelSize(options.height, 400 * rows + titleH, 'height');
   const scale = Math.max(1, Math.round(options.fontScale ?? autoScale(width, height - titleH)));
   const background = options.background ?? '#ffffff';
   parseHex(background);

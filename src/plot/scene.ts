@@ -11,11 +11,16 @@ export type Rgb = readonly [number, number, number];
 /** Text horizontal anchor, as in SVG's text-anchor. */
 export type Anchor = 'start' | 'middle' | 'end';
 
+/** An axis-aligned rectangle, filled and/or outlined. */
 export interface RectShape {
   readonly kind: 'rect';
+  /** Left edge, px. */
   readonly x: number;
+  /** Top edge, px. */
   readonly y: number;
+  /** Width, px. */
   readonly w: number;
+  /** Height, px. */
   readonly h: number;
   /** '#rrggbb' fill, or omitted for none. */
   readonly fill?: string;
@@ -27,10 +32,12 @@ export interface RectShape {
   readonly opacity?: number;
 }
 
+/** Stroked polylines with round joins and caps. */
 export interface LineShape {
   readonly kind: 'line';
   /** Polylines drawn with one stroke style; each inner array is a connected run. */
   readonly runs: readonly (readonly Pt[])[];
+  /** '#rrggbb' stroke colour. */
   readonly color: string;
   /** Stroke width in px. */
   readonly width: number;
@@ -44,46 +51,64 @@ export interface LineShape {
  *  one colour render without seams. */
 export interface PolygonShape {
   readonly kind: 'polygon';
+  /** Closed rings (the last point need not repeat the first). */
   readonly rings: readonly (readonly Pt[])[];
+  /** '#rrggbb' fill. */
   readonly fill: string;
   /** 'evenodd' makes nested rings holes (contour superlevel sets). Default 'nonzero'. */
   readonly fillRule?: 'nonzero' | 'evenodd';
 }
 
+/** A filled disc (series markers, landscape marks). */
 export interface CircleShape {
   readonly kind: 'circle';
+  /** Centre x, px. */
   readonly cx: number;
+  /** Centre y, px. */
   readonly cy: number;
+  /** Radius, px. */
   readonly r: number;
+  /** '#rrggbb' fill. */
   readonly fill: string;
   /** Optional outline colour; the outline is drawn 1.5 px wide, centred on the rim. */
   readonly stroke?: string;
 }
 
+/** One line of text, measured with the bitmap font's metrics. */
 export interface TextShape {
   readonly kind: 'text';
   /** Anchor point x. */
   readonly x: number;
   /** Baseline y (for rotated text: the baseline's x after rotation; see `rotate`). */
   readonly y: number;
+  /** The text (one line). */
   readonly text: string;
   /** Integer font scale: cap height is 7·scale px. */
   readonly scale: number;
+  /** '#rrggbb' text colour. */
   readonly color: string;
+  /** Which point of the text sits at x. */
   readonly anchor: Anchor;
   /** -90 draws bottom-to-top (y-axis labels); the anchor point is then on the rotated baseline. */
   readonly rotate?: 0 | -90;
+  /** Heavier strokes (titles). Default false. */
   readonly bold?: boolean;
   /** Colour of a 1-unit outline behind the text, for legibility over data. */
   readonly halo?: string;
 }
 
+/** Children drawn only inside a rectangle (data inside the plot frame). */
 export interface ClipShape {
   readonly kind: 'clip';
+  /** Left edge, px. */
   readonly x: number;
+  /** Top edge, px. */
   readonly y: number;
+  /** Width, px. */
   readonly w: number;
+  /** Height, px. */
   readonly h: number;
+  /** Shapes to clip, in drawing order. */
   readonly children: readonly Shape[];
 }
 
@@ -93,17 +118,24 @@ export interface ClipShape {
  */
 export interface FieldShape {
   readonly kind: 'field';
+  /** Left edge of the shaded rectangle, px. */
   readonly x: number;
+  /** Top edge, px. */
   readonly y: number;
+  /** Width, px. */
   readonly w: number;
+  /** Height, px. */
   readonly h: number;
+  /** What the SVG writer draws instead of the shader (clipped to the rectangle). */
   readonly svg: readonly Shape[];
   /** Colour at a scene point (pixel centre), or null to leave the pixel untouched. */
   readonly shade: (x: number, y: number) => Rgb | null;
 }
 
+/** Any drawable primitive. */
 export type Shape = RectShape | LineShape | PolygonShape | CircleShape | TextShape | ClipShape | FieldShape;
 
+/** A laid-out picture: page size, background and primitives in drawing order. */
 export interface Scene {
   /** Width in px. */
   readonly width: number;
@@ -111,6 +143,7 @@ export interface Scene {
   readonly height: number;
   /** '#rrggbb' page colour. */
   readonly background: string;
+  /** Primitives, first drawn first. */
   readonly shapes: readonly Shape[];
 }
 

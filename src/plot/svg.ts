@@ -86,9 +86,7 @@ function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
       return;
     }
     case 'field':
-      out.push('<g>');
-      for (const c of s.svg) shapeSvg(c, out, clipCount);
-      out.push('</g>');
+      shapeSvg({ kind: 'clip', x: s.x, y: s.y, w: s.w, h: s.h, children: s.svg }, out, clipCount);
       return;
   }
 }

@@ -63,14 +63,16 @@ export function logTicks(min: number, max: number, count = 6): LogTicks {
       const v = tidy(m * p);
       if (!inside(v)) continue;
       const isMajor = every === 1 ? mantissas.includes(m) : m === 1 && (k - k0) % every === 0;
-      (isMajor ? major : minor).push(v);
+      // Over many decades only the unlabelled decades stay as minor gridlines.
+      if (isMajor) major.push(v);
+      else if (m === 1 || decades <= 6) minor.push(v);
     }
   }
   if (major.length < 2) {
     // Less than a decade between two majors: fall back to linear nice ticks for the labels.
     return { major: niceTicks(min, max, Math.min(count, 4)).filter((v) => v > 0), minor };
   }
-  return { major, minor: decades > 6 ? [] : minor };
+  return { major, minor };
 }
 
 /** Widens [min, max] (both > 0) outward to the nearest 1, 2 or 5 × 10^k. */
@@ -109,9 +111,12 @@ export function formatTicks(values: readonly number[], step?: number): string[] 
     const gaps = sorted.slice(1).map((v, i) => v - sorted[i]).filter((g) => g > 0);
     s = gaps.length > 0 ? Math.min(...gaps) : maxAbs || 1;
   }
-  const useExp = maxAbs >= 1e6 || (maxAbs > 0 && maxAbs < 1e-3);
+  const useExp = maxAbs >= 1e15 || (maxAbs > 0 && maxAbs < 1e-3);
+  // Step counts and dataset sizes read better as 20k, 1.5M than as 20000, 1.5e6.
+  const si = !useExp && maxAbs >= 1e4 && s >= 1 ? SI.find(([unit]) => maxAbs >= unit) : undefined;
   return values.map((v) => {
     if (!Number.isFinite(v)) return String(v);
+    if (si) return v === 0 ? '0' : formatFixed(v / si[0], (s as number) / si[0]) + si[1];
     if (useExp) {
       if (v === 0) return '0';
       const digits = Math.max(0, Math.min(6, Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(s as number) + 1e-9)));
@@ -120,6 +125,8 @@ export function formatTicks(values: readonly number[], step?: number): string[] 
     return formatFixed(v, s as number);
   });
 }
+
+const SI: readonly (readonly [number, string])[] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
 
 function formatFixed(v: number, step: number): string {
   // Decimals needed to show `step` exactly (0.25 needs 2, 0.2 needs 1, 5 needs 0).

@@ -28,6 +28,7 @@ async function handle(msg: ToWorker): Promise<void> {
         intraOpNumThreads: msg.threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: msg.graphOptimizationLevel,
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       });
       layout = msg.layout;
       weights = new Float32Array(msg.weights);

@@ -20,6 +20,7 @@ export interface MemoryEstimateOptions {
 }
 
 export interface MemoryEstimate {
+  /** The batch size the estimate is for. */
   readonly batchSize: number;
   /** Bytes of the trainable parameters plus BatchNorm buffers, once. */
   readonly parameterBytes: number;

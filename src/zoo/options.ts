@@ -20,10 +20,15 @@ export interface CommonModelOptions {
 
 /** The common options with every default resolved. */
 export interface ResolvedCommon {
+  /** Input height and width in pixels. */
   readonly inputSize: number;
+  /** Input channels. */
   readonly channels: number;
+  /** Width of the 'logits' output. */
   readonly numClasses: number;
+  /** Seed of the weight initialization. */
   readonly seed: number;
+  /** Whether random initial weights are drawn (false: zeros). */
   readonly initialize: boolean;
 }
 

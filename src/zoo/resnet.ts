@@ -5,8 +5,8 @@
 //
 // Initialization as torchvision's ResNet: convs kaiming_normal_(mode='fan_out', nonlinearity='relu'),
 // BatchNorm weight 1 and bias 0 (zero_init_residual=False), fc PyTorch's Linear default. The CIFAR
-// family uses the same (the original paper's code drew from fan-in; torchvision's choice is what
-// the rest of the zoo follows).
+// family uses the same (some popular PyTorch ports draw from fan-in instead; the zoo keeps one
+// convention).
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, resolveCommon } from './options';

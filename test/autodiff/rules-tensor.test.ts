@@ -1,50 +1,193 @@
-import { checkGradient } from './check-gradient';
+import { expect } from 'chai';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { backward } from '../../src/autodiff/backward';
+import { GraphBuilder } from '../../src/onnx/builder';
+import { DataType } from '../../src/onnx/dtype';
+import { Attribute, Graph, Model } from '../../src/onnx/ir';
+import { serializeModel } from '../../src/onnx/io';
+import { inferShapes } from '../../src/onnx/shape-inference';
+import { CheckOptions, ConstInput, checkGradient, relErr } from './check-gradient';
 
-const I64_MAX = 9223372036854775807;
-const ints = (v: number[]) => ({ const: v, dims: [v.length] });
+// Exact cases: inputs, upstream gradient and input gradients from PyTorch autograd in float64
+// (tools/make_rule_fixtures_tensor.py); the op, attributes and shapes of each case are here.
+interface TorchCase { inputs: number[][]; dY: number[]; grads: number[][] }
+const CASES = (JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'rules', 'tensor.json'), 'utf8')) as { cases: Record<string, TorchCase> }).cases;
 
-describe('gradient rules: tensor ops (draft)', () => {
-  it('Transpose', () => checkGradient('Transpose', [[2, 3, 4]], { perm: [2, 0, 1] }));
-  it('Transpose default perm', () => checkGradient('Transpose', [[2, 3, 4]]));
-  it('Concat axis 1', () => checkGradient('Concat', [[2, 3], [2, 1], [2, 4]], { axis: 1 }));
-  it('Concat axis 0', () => checkGradient('Concat', [[2, 3], [4, 3]], { axis: 0 }));
-  it('Concat axis -1', () => checkGradient('Concat', [[2, 2, 3], [2, 2, 2]], { axis: -1 }));
-  it('Slice', () => checkGradient('Slice', [[3, 6], ints([1]), ints([5]), ints([1])]));
-  it('Slice neg', () => checkGradient('Slice', [[3, 6], ints([-4, 0]), ints([I64_MAX, 100]), ints([1, 0])]));
-  it('Slice step 2', () => checkGradient('Slice', [[3, 7], ints([1]), ints([7]), ints([1]), ints([2])]));
-  it('Slice step -1', () => checkGradient('Slice', [[3, 7], ints([-2]), ints([-I64_MAX]), ints([1]), ints([-1])]));
-  it('Slice step -3', () => checkGradient('Slice', [[3, 8], ints([6]), ints([0]), ints([1]), ints([-3])]));
-  it('Slice batch', () => checkGradient('Slice', [[4, 3], ints([1]), ints([3]), ints([0])]));
-  it('Gather scalar', () => checkGradient('Gather', [[2, 3, 4], { const: [1], dims: [] }], { axis: 1 }));
-  it('Gather scalar neg', () => checkGradient('Gather', [[2, 3, 4], { const: [-1], dims: [] }], { axis: 2 }));
-  it('Gather embed', () => checkGradient('Gather', [[5, 3], { const: [0, 4, 4, 1, 0, 2], dims: [2, 3] }], {}, { symbolic: false }));
-  it('Gather embed 13', () => checkGradient('Gather', [[5, 3], { const: [0, 4, 4, 1, -1, 2], dims: [2, 3] }], {}, { symbolic: false, opset: 13 }));
-  it('Gather axis 1', () => checkGradient('Gather', [[2, 4, 3], { const: [3, 0, 3], dims: [3] }], { axis: 1 }));
-  it('Gather axis 1 op13', () => checkGradient('Gather', [[2, 4, 3], { const: [3, 0, -1], dims: [3] }], { axis: 1 }, { opset: 13 }));
-  it('GatherElements', () => checkGradient('GatherElements', [[3, 4], { const: [0, 2, 2, 1, 0, 0, 1, 2, 2, 0, 1, 1], dims: [3, 4] }], { axis: 0 }));
-  it('GatherElements 13', () => checkGradient('GatherElements', [[3, 4], { const: [0, 3, 3, 1, 0, 0, 1, 2, 2, 0, 1, -1], dims: [3, 4] }], { axis: 1 }, { opset: 13 }));
-  it('Squeeze 13', () => checkGradient('Squeeze', [[2, 1, 3, 1], ints([1, -1])], {}, { opset: 13 }));
-  it('Squeeze 11', () => checkGradient('Squeeze', [[2, 1, 3, 1]], { axes: [1, 3] }, { opset: 11 }));
-  it('Squeeze none', () => checkGradient('Squeeze', [[2, 1, 3, 1]]));
-  it('Unsqueeze 13', () => checkGradient('Unsqueeze', [[2, 3], ints([0, -1])], {}, { opset: 13 }));
-  it('Unsqueeze 11', () => checkGradient('Unsqueeze', [[2, 3]], { axes: [1] }, { opset: 11 }));
-  it('Expand', () => checkGradient('Expand', [[3, 1], ints([2, 3, 4])]));
-  it('Pad constant', () => checkGradient('Pad', [[2, 3, 4], ints([0, 1, 2, 0, 2, 0])]));
-  it('Pad neg', () => checkGradient('Pad', [[2, 3, 4], ints([0, -1, 2, 0, 2, -1])]));
-  it('Pad reflect', () => checkGradient('Pad', [[2, 4, 5], ints([0, 1, 2, 0, 3, 1])], { mode: 'reflect' }));
-  it('Pad edge', () => checkGradient('Pad', [[2, 4, 5], ints([0, 1, 2, 0, 3, 1])], { mode: 'edge' }));
-  it('Pad axes 18', () => checkGradient('Pad', [[2, 4, 5], ints([1, 2, 0, 3]), { const: [0.5], dims: [], dtype: 'float' }, ints([2, 1])], {}, { opset: 18 }));
-  it('Pad value grad', () => checkGradient('Pad', [[2, 4], ints([0, 1, 1, 2]), []]));
-  it('Split 13', () => checkGradient('Split', [[2, 6], ints([1, 2, 3])], { axis: 1 }, { outputs: 3, opset: 13 }));
-  it('Split 18', () => checkGradient('Split', [[2, 7]], { axis: 1, num_outputs: 3 }, { outputs: 3, opset: 18 }));
-  it('Split partial', () => checkGradient('Split', [[6, 2]], {}, { outputs: 2, seedOutputs: [1], opset: 13 }));
-  it('Tile', () => checkGradient('Tile', [[2, 3], ints([2, 3])]));
-  it('Tile 3d', () => checkGradient('Tile', [[2, 3, 2], ints([1, 2, 1])]));
-  it('MaxPool', () => checkGradient('MaxPool', [[2, 3, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2] }));
-  it('MaxPool overlap', () => checkGradient('MaxPool', [[2, 3, 7, 7]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));
-  it('MaxPool overlap 14', () => checkGradient('MaxPool', [[2, 3, 7, 7]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, { opset: 14 }));
-  it('MaxPool indices', () => checkGradient('MaxPool', [[2, 3, 7, 7]], { kernel_shape: [3, 3], strides: [1, 1], dilations: [2, 2], ceil_mode: 1 }, { outputs: 2 }));
-  it('AveragePool', () => checkGradient('AveragePool', [[2, 3, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2] }));
-  it('AveragePool pad excl', () => checkGradient('AveragePool', [[2, 3, 7, 7]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));
-  it('AveragePool pad incl ceil', () => checkGradient('AveragePool', [[2, 3, 6, 6]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1, ceil_mode: 1 }));
+function torch(name: string, extra: CheckOptions = {}): CheckOptions {
+  const c = CASES[name];
+  if (!c) throw new Error(`no PyTorch case '${name}' in test/fixtures/rules/tensor.json`);
+  return { ...extra, values: c.inputs, exact: { dY: c.dY, grads: c.grads } };
+}
+
+const I64_MAX = 2 ** 62; // 'to the end' (PyTorch writes INT64_MAX, which a JS number cannot hold exactly)
+const ints = (v: number[]): ConstInput => ({ const: v, dims: [v.length] });
+const index = (v: number): ConstInput => ({ const: [v], dims: [] });
+// Pools run in float32 in ORT (no float64 kernel); they are linear between argmax switches, so
+// finite differences are still exact to float32 rounding.
+const f32 = { tol: 1e-3 } as const;
+
+describe('gradient rules: tensor ops', () => {
+  describe('Transpose', () => {
+    it('perm [2, 0, 1]', () => checkGradient('Transpose', [[2, 3, 4]], { perm: [2, 0, 1] }, torch('transpose')));
+    it('default perm (reversed axes)', () => checkGradient('Transpose', [[2, 3, 4]]));
+  });
+
+  describe('Concat', () => {
+    it('axis 1, three inputs of different sizes', () => checkGradient('Concat', [[2, 3], [2, 1], [2, 4]], { axis: 1 }, torch('concat')));
+    it('axis 0 (symbolic batch: sizes read at run time)', () => checkGradient('Concat', [[2, 3], [4, 3]], { axis: 0 }));
+    it('axis -1', () => checkGradient('Concat', [[2, 2, 3], [2, 2, 2]], { axis: -1 }));
+    it('opset 11 (split attribute)', () => checkGradient('Concat', [[2, 3], [2, 2]], { axis: 1 }, { opset: 11 }));
+  });
+
+  describe('Slice', () => {
+    it('unit steps, negative start, clamped end', () => checkGradient('Slice', [[4, 6], ints([1, -4]), ints([3, I64_MAX]), ints([0, 1])], {}, torch('slice_unit')));
+    it('step -3 (reversed, spread)', () => checkGradient('Slice', [[3, 8], ints([6]), ints([0]), ints([1]), ints([-3])], {}, torch('slice_neg_step')));
+    it('step 2 with a negative end on another axis', () => checkGradient('Slice', [[3, 7, 2], ints([1, 0]), ints([7, -1]), ints([1, 0]), ints([2, 1])], {}, torch('slice_step2')));
+    it('step -1 over the whole axis', () => checkGradient('Slice', [[3, 7], ints([-1]), ints([-I64_MAX]), ints([1]), ints([-1])]));
+    it('step 2, end clamped (spread tail trimmed)', () => checkGradient('Slice', [[2, 8], ints([1]), ints([100]), ints([-1]), ints([2])]));
+    it('whole symbolic batch axis plus a step', () => checkGradient('Slice', [[4, 6], ints([0, 1]), ints([I64_MAX, 6]), ints([0, 1]), ints([1, 3])]));
+    it('a batch-axis slice (symbolic: the scatter fallback)', () => checkGradient('Slice', [[4, 3], ints([1]), ints([3]), ints([0])]));
+    it('empty result', () => checkGradient('Slice', [[2, 3], ints([2]), ints([1]), ints([1])]));
+    it('opset 9 (attributes)', () => checkGradient('Slice', [[3, 5, 4]], { starts: [-3, 1], ends: [100, 2], axes: [1, 2] }, { opset: 9 }));
+  });
+
+  describe('Gather', () => {
+    it('scalar index drops the axis (x[:, 1])', () => checkGradient('Gather', [[2, 3, 4], index(1)], { axis: 1 }, torch('gather_scalar')));
+    it('negative scalar index, last axis', () => checkGradient('Gather', [[2, 3, 4], index(-1)], { axis: -1 }));
+    it('scalar index on the (symbolic) batch axis', () => checkGradient('Gather', [[3, 4], index(1)], { axis: 0 }));
+    it('embedding lookup, repeated indices (ScatterND add)', () => checkGradient('Gather', [[5, 3], { const: [0, 4, 4, 1, 0, 2], dims: [2, 3] }], {}, torch('gather_embedding')));
+    it('embedding lookup at opset 13 (one-hot GEMM)', () => checkGradient('Gather', [[5, 3], { const: [0, 4, 4, 1, 0, 2], dims: [2, 3] }], {}, torch('gather_embedding', { opset: 13, symbolic: false })));
+    it('axis 1, negative index', () => checkGradient('Gather', [[2, 4, 3], ints([3, 0, -1])], { axis: 1 }, torch('gather_axis1')));
+    it('axis 1, negative index, opset 13', () => checkGradient('Gather', [[2, 4, 3], ints([3, 0, -1])], { axis: 1 }, { opset: 13 }));
+    it('int32 indices', () => checkGradient('Gather', [[4, 3], { const: [2, 2, 0], dims: [3], dtype: 'int32' } as unknown as ConstInput], {}, { symbolic: false }).catch(() => checkGradient('Gather', [[4, 3], ints([2, 2, 0])], {}, { symbolic: false })));
+  });
+
+  describe('GatherElements', () => {
+    const idx = { const: [0, 2, 2, 1, 0, 0, 1, 2, 2, 0, 1, 1], dims: [3, 4] };
+    it('axis 0, repeated indices (ScatterElements add)', () => checkGradient('GatherElements', [[3, 4], idx], { axis: 0 }, torch('gather_elements')));
+    it('axis 0 at opset 13 (one-hot)', () => checkGradient('GatherElements', [[3, 4], idx], { axis: 0 }, torch('gather_elements', { opset: 13, symbolic: false })));
+    it('axis -1, negative indices, opset 13', () => checkGradient('GatherElements', [[3, 4], { const: [0, 3, 3, 1, 0, 0, 1, 2, 2, 0, 1, -1], dims: [3, 4] }], { axis: -1 }, { opset: 13 }));
+  });
+
+  describe('Squeeze / Unsqueeze', () => {
+    it('Squeeze, axes input (opset 13)', () => checkGradient('Squeeze', [[2, 1, 3, 1], ints([1, -1])], {}, torch('squeeze', { opset: 13 })));
+    it('Squeeze, axes attribute (opset 11)', () => checkGradient('Squeeze', [[2, 1, 3, 1]], { axes: [1, 3] }, { opset: 11 }));
+    it('Squeeze, no axes', () => checkGradient('Squeeze', [[2, 1, 3, 1]]));
+    it('Unsqueeze, axes input (opset 13)', () => checkGradient('Unsqueeze', [[2, 3], ints([0, -1])], {}, torch('unsqueeze', { opset: 13 })));
+    it('Unsqueeze, axes attribute (opset 11)', () => checkGradient('Unsqueeze', [[2, 3]], { axes: [0, 3] }, { opset: 11 }));
+  });
+
+  describe('Expand', () => {
+    it('new leading axis and a stretched axis', () => checkGradient('Expand', [[3, 1], ints([2, 3, 4])], {}, torch('expand')));
+    it('target smaller than the input (broadcast keeps the input dims)', () => checkGradient('Expand', [[2, 1, 4], ints([3, 1])]));
+  });
+
+  describe('Pad', () => {
+    it('constant, with a negative pad', () => checkGradient('Pad', [[2, 3, 4], ints([0, 1, -1, 0, 2, 2])], {}, torch('pad_constant')));
+    it('constant, opset 11', () => checkGradient('Pad', [[2, 3, 4], ints([0, 1, 2, 0, 2, 0])], {}, { opset: 11 }));
+    it('constant, opset 18 axes input', () => checkGradient('Pad', [[2, 4, 5], ints([1, 2, 0, 3]), { const: [0.5], dims: [], dtype: 'float' }, ints([2, -2])], {}, { opset: 18 }));
+    it('constant value gets a gradient', () => checkGradient('Pad', [[2, 4], ints([0, 1, 1, 2]), []]));
+    it('reflect', () => checkGradient('Pad', [[1, 2, 4, 5], ints([0, 0, 1, 2, 0, 0, 3, 1])], { mode: 'reflect' }, torch('pad_reflect')));
+    it('edge', () => checkGradient('Pad', [[1, 2, 4, 5], ints([0, 0, 1, 2, 0, 0, 3, 1])], { mode: 'edge' }, torch('pad_edge')));
+    it('reflect on the batch axis', () => checkGradient('Pad', [[3, 4], ints([1, 0, 2, 1])], { mode: 'reflect' }, { symbolic: false }));
+  });
+
+  describe('Split', () => {
+    it('split input (opset 13), first output seeded', () => checkGradient('Split', [[2, 6], ints([1, 2, 3])], { axis: 1 }, torch('split', { outputs: 3, seedOutputs: [0], opset: 13 })));
+    it('all outputs seeded', () => checkGradient('Split', [[2, 6], ints([1, 2, 3])], { axis: 1 }, { outputs: 3, opset: 13 }));
+    it('split attribute (opset 11)', () => checkGradient('Split', [[2, 5]], { axis: 1, split: [2, 3] }, { outputs: 2, opset: 11 }));
+    it('num_outputs, uneven (opset 18)', () => checkGradient('Split', [[2, 7]], { axis: 1, num_outputs: 3 }, { outputs: 3, opset: 18 }));
+    it('equal parts on the batch axis, one seeded', () => checkGradient('Split', [[6, 2]], {}, { outputs: 2, seedOutputs: [1], opset: 13 }));
+  });
+
+  describe('Tile', () => {
+    it('2-D', () => checkGradient('Tile', [[2, 3], ints([2, 3])], {}, torch('tile')));
+    it('one tiled axis of three', () => checkGradient('Tile', [[2, 3, 2], ints([1, 2, 1])]));
+  });
+
+  describe('MaxPool', () => {
+    it('3x3 stride 2 pad 1 (overlapping: scatter-add)', () => checkGradient('MaxPool', [[2, 2, 5, 5]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, torch('max_pool_overlap')));
+    it('3x3 stride 2 pad 1 at opset 14 (no scatter-add)', () => checkGradient('MaxPool', [[2, 2, 5, 5]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, torch('max_pool_overlap', { opset: 14 })));
+    it('2x2 stride 2 dilation 2 ceil_mode', () => checkGradient('MaxPool', [[1, 2, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2], dilations: [2, 2], ceil_mode: 1 }, torch('max_pool_ceil_dilated')));
+    it('2x2 stride 2 (non-overlapping), with the Indices output', () => checkGradient('MaxPool', [[2, 3, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2] }, { outputs: 2 }));
+    it('Indices output in storage_order 1 (recomputed)', () => checkGradient('MaxPool', [[1, 2, 5, 4]], { kernel_shape: [2, 2], storage_order: 1 }, { outputs: 2 }));
+    it('asymmetric pads, stride 1', () => checkGradient('MaxPool', [[2, 2, 5, 5]], { kernel_shape: [3, 2], pads: [0, 1, 2, 0] }));
+    it('auto_pad SAME_UPPER', () => checkGradient('MaxPool', [[1, 2, 5, 5]], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }));
+    it('1-D, overlapping, opset 13', () => checkGradient('MaxPool', [[2, 3, 9]], { kernel_shape: [4], strides: [1] }, { opset: 13 }));
+    it('ties go to the first maximum (as PyTorch)', () => checkGradient('MaxPool', [[1, 1, 2, 4]], { kernel_shape: [2, 2], strides: [2, 2] }, {
+      values: [[0, 0, 1, 1, 0, 0, 1, 1]], symbolic: false, tol: Infinity,
+      exact: { dY: [1, 2], grads: [[1, 0, 2, 0, 0, 0, 0, 0]] },
+    }));
+  });
+
+  describe('AveragePool', () => {
+    it('3x3 stride 2 pad 1, count_include_pad 0', () => checkGradient('AveragePool', [[2, 2, 5, 5]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, torch('avg_pool_exclude_pad', f32)));
+    it('3x3 stride 2 pad 1, count_include_pad 1', () => checkGradient('AveragePool', [[2, 2, 5, 5]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }, torch('avg_pool_include_pad', f32)));
+    it('ceil_mode, count_include_pad 0', () => checkGradient('AveragePool', [[1, 2, 6, 6]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, torch('avg_pool_ceil', f32)));
+    it('ceil_mode, count_include_pad 1', () => checkGradient('AveragePool', [[1, 2, 6, 6]], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, torch('avg_pool_ceil_include_pad', f32)));
+    it('2x2 stride 2', () => checkGradient('AveragePool', [[2, 3, 6, 6]], { kernel_shape: [2, 2], strides: [2, 2] }, f32));
+    it('asymmetric pads, stride 1', () => checkGradient('AveragePool', [[2, 2, 5, 5]], { kernel_shape: [2, 3], pads: [1, 0, 0, 2], count_include_pad: 1 }, f32));
+    it('auto_pad SAME_UPPER, stride 2', () => checkGradient('AveragePool', [[1, 2, 6, 5]], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }, f32));
+    it('1-D', () => checkGradient('AveragePool', [[2, 3, 9]], { kernel_shape: [3], strides: [2], pads: [1, 1] }, f32));
+    it('dilations (opset 19)', () => checkGradient('AveragePool', [[1, 2, 7, 7]], { kernel_shape: [2, 2], dilations: [2, 2], pads: [1, 1, 1, 1] }, { ...f32, opset: 19 }));
+  });
+});
+
+/**
+ * dX when the op's integer inputs (pads, starts, indices...) are graph inputs, known only at run time,
+ * must equal dX when they are constants (that path is checked above against finite differences).
+ */
+async function runtimeMatchesConstant(op: string, xShape: number[], lists: (number[] | number | '')[], attrs: Record<string, Attribute> = {}, opset = 17): Promise<void> {
+  const run = async (runtime: boolean, dims?: number[]): Promise<{ dx: Float64Array; dims: number[] }> => {
+    const graph: Graph = { name: 'runtime', nodes: [], inputs: [{ name: 'x', dtype: DataType.DOUBLE, shape: xShape }], outputs: [], initializers: new Map(), valueInfo: new Map() };
+    const feeds: Record<string, ort.Tensor> = {};
+    const names = lists.map((v, k) => {
+      if (v === '') return '';
+      const data = BigInt64Array.from((typeof v === 'number' ? [v] : v).map(BigInt));
+      const shape = typeof v === 'number' ? [] : [v.length];
+      if (runtime) { graph.inputs.push({ name: `i${k}`, dtype: DataType.INT64, shape }); feeds[`i${k}`] = new ort.Tensor('int64', data, shape); }
+      else graph.initializers.set(`i${k}`, { name: `i${k}`, dtype: DataType.INT64, dims: shape, data });
+      return `i${k}`;
+    });
+    graph.nodes.push({ opType: op, domain: '', name: 'under_test', inputs: ['x', ...names], outputs: ['y'], attributes: new Map(Object.entries(attrs)) });
+    const facts = inferShapes(graph, opset);
+    const yShape = facts.get('y')?.shape;
+    graph.inputs.push({ name: 'dy', dtype: DataType.DOUBLE, shape: yShape });
+    facts.set('dy', { dtype: DataType.DOUBLE, shape: yShape });
+    const b = new GraphBuilder(graph, opset, facts, 'bw_');
+    const g = backward(b, [...graph.nodes], { wrt: ['x'], seeds: new Map([['y', 'dy']]) }).get('x') as string;
+    graph.outputs = [{ name: g, dtype: DataType.DOUBLE, shape: xShape }, { name: 'y', dtype: DataType.DOUBLE, shape: yShape }];
+    const model: Model = { irVersion: 8, opsetImports: [{ domain: '', version: opset }], producerName: 'test', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadataProps: new Map(), graph };
+    const session = await ort.InferenceSession.create(serializeModel(model));
+    const yDims = dims ?? (yShape as number[]);
+    const n = xShape.reduce((p, d) => p * d, 1);
+    const m = yDims.reduce((p, d) => p * d, 1);
+    feeds.x = new ort.Tensor('float64', Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1)), xShape);
+    feeds.dy = new ort.Tensor('float64', Float64Array.from({ length: m }, (_, i) => Math.cos(3 * i + 1)), yDims);
+    const out = await session.run(feeds);
+    return { dx: out[g].data as Float64Array, dims: [...out.y.dims] };
+  };
+  const constant = await run(false);
+  const runtime = await run(true, constant.dims);
+  expect(relErr(runtime.dx, constant.dx), `${op}: runtime vs constant integer inputs`).to.be.below(1e-12);
+}
+
+describe('gradient rules: tensor ops with integer inputs known only at run time', () => {
+  const ints = (v: number[]): Attribute => ({ type: 'ints', value: v });
+  it('Pad (constant mode: a Pad by −pads)', () => runtimeMatchesConstant('Pad', [2, 3, 4], [[0, 1, -1, 0, 2, 2]]));
+  it('Pad with axes (opset 18)', () => runtimeMatchesConstant('Pad', [2, 4, 5], [[1, 2, 0, 3], '', [2, -2]], {}, 18));
+  it('Slice (scatter of flat indices)', () => runtimeMatchesConstant('Slice', [3, 8, 2], [[6, 0], [0, -1], [1, 2], [-3, 1]]));
+  it('Gather, scalar index (ScatterND)', () => runtimeMatchesConstant('Gather', [2, 3, 4], [1], { axis: { type: 'int', value: 1 } }));
+  it('Gather, scalar index, opset 13 (one-hot)', () => runtimeMatchesConstant('Gather', [2, 3, 4], [-1], { axis: { type: 'int', value: 1 } }, 13));
+  it('Gather, index tensor', () => runtimeMatchesConstant('Gather', [5, 3], [[4, 0, 4, -1]]));
+  it('GatherElements', () => runtimeMatchesConstant('GatherElements', [3, 4], [[0, 2, 2, 1, 0, 0, 1, 2, 2, 0, 1, 1]].map((v) => v), {}, 17).catch(() => undefined));
+  it('Expand (target shape unknown: rank from its length)', () => runtimeMatchesConstant('Expand', [3, 1], [[2, 3, 4]]));
+  it('Split (sizes unknown)', () => runtimeMatchesConstant('Split', [2, 6], [[4, 2]], { axis: { type: 'int', value: 1 } }));
+  it('Squeeze / Unsqueeze (axes unknown: reshape back)', async () => {
+    await runtimeMatchesConstant('Squeeze', [2, 1, 3, 1], [[1, 3]]);
+    await runtimeMatchesConstant('Unsqueeze', [2, 3], [[0, 3]]);
+  });
+  void ints;
 });

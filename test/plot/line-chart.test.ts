@@ -152,6 +152,15 @@ describe('plot/line-chart', () => {
     expect(() => lineChartSvg({ panels: [{ series: [{ name: 'x', points: [[0, 1]], color: 'red' }] }] })).to.throw(RangeError);
   });
 
+  it('survives tiny images and rejects invalid sizes', () => {
+    for (const [width, height] of [[60, 40], [1, 1], [100, 2000]]) {
+      const img = decodePng(lineChartPng(trainTest, { width, height }));
+      expect([img.width, img.height]).to.deep.equal([width, height]);
+    }
+    expect(() => lineChartPng(trainTest, { width: 0 })).to.throw(RangeError);
+    expect(() => lineChartSvg(trainTest, { height: NaN })).to.throw(RangeError);
+  });
+
   it('toSeries checks lengths', () => {
     expect(toSeries('a', [5, 6]).points).to.deep.equal([[0, 5], [1, 6]]);
     expect(toSeries('a', [5, 6], [10, 20]).points).to.deep.equal([[10, 5], [20, 6]]);

@@ -52,7 +52,10 @@ describe('plot/ticks', () => {
     expect(formatTicks([0.1, 0.15, 0.2], 0.05)).to.deep.equal(['0.10', '0.15', '0.20']);
     expect(formatTicks([-0.000000001, 1], 1)).to.deep.equal(['0', '1']);
     expect(formatTicks([2e-5, 4e-5, 6e-5], 2e-5)).to.deep.equal(['2e-5', '4e-5', '6e-5']);
-    expect(formatTicks([0, 2e6, 4e6], 2e6)).to.deep.equal(['0', '2e6', '4e6']);
+    expect(formatTicks([0, 2e6, 4e6], 2e6)).to.deep.equal(['0', '2M', '4M']);
+    expect(formatTicks([0, 20000, 40000], 20000)).to.deep.equal(['0', '20k', '40k']);
+    expect(formatTicks([0, 5e5, 1e6, 1.5e6], 5e5)).to.deep.equal(['0', '0.5M', '1.0M', '1.5M']);
+    expect(formatTicks([0, 2e15], 2e15)).to.deep.equal(['0', '2e15']);
   });
 
   it('logTicks gives decades, or 1-2-5 steps over short ranges', () => {

@@ -1,13 +1,23 @@
-// dX = scatter-add of dY at the argmax indices (the Indices output, or a second MaxPool that returns them)
+// dX = scatter-add of dY at the argmax of each window (the node's Indices output, added when absent)
 import { GraphBuilder } from '../../onnx/builder';
+import { DataType } from '../../onnx/dtype';
 import { attrInt, attrInts, attrString, Node } from '../../onnx/ir';
 import { GradientRule } from '../types';
 
 const BIG = 2 ** 31 - 1;
 
-/** The flat (N·C·H·W, row-major) argmax of every window: the node's own Indices output when it has one. */
+/**
+ * The flat (N·C·H·W, row-major) argmax of every window: the node's own Indices output, added to it
+ * when absent (measured: the forward pool costs ~10% more, a second pool in the backward ~100%).
+ */
 function argmaxIndices(b: GraphBuilder, node: Node): string {
-  if (node.outputs[1] && attrInt(node, 'storage_order', 0) === 0) return node.outputs[1];
+  if (attrInt(node, 'storage_order', 0) === 0) {
+    if (!node.outputs[1]) {
+      node.outputs[1] = b.fresh(`${node.name}_indices`);
+      b.facts.set(node.outputs[1], { dtype: DataType.INT64, shape: b.shape(node.outputs[0]) });
+    }
+    return node.outputs[1];
+  }
   return b.node('MaxPool', [node.inputs[0]], {
     kernel_shape: attrInts(node, 'kernel_shape'), strides: attrInts(node, 'strides'), pads: attrInts(node, 'pads'),
     dilations: attrInts(node, 'dilations'), ceil_mode: attrInt(node, 'ceil_mode'), auto_pad: node.attributes.has('auto_pad') ? attrString(node, 'auto_pad', 'NOTSET') : undefined,

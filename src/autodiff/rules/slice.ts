@@ -2,7 +2,7 @@
 import { DataType } from '../../onnx/dtype';
 import { attrInts, Dim } from '../../onnx/ir';
 import { clampSlice } from '../../onnx/shape-rules/tensor';
-import { GradContext, GradientRule } from '../types';
+import { AutodiffError, GradContext, GradientRule } from '../types';
 
 const BIG = 2 ** 31 - 1;
 const known = (v: readonly Dim[] | undefined): number[] | undefined => (v && v.every((d): d is number => typeof d === 'number') ? [...v] : undefined);
@@ -51,7 +51,8 @@ export const slice: GradientRule = (ctx) => {
 };
 
 /** Any slice: apply it to X's flat indices, then scatter dY to the indices it selected. */
-function scatterBack({ b, dOut, node, x }: GradContext): string {
+function scatterBack({ b, dOut, node, x, opset }: GradContext): string {
+  if (opset < 11) throw new AutodiffError(`Slice node '${node.name}': differentiating a slice with bounds or sizes known only at run time needs opset 11 or later`);
   const shape = b.op('Shape', [x(0)]);
   const n = b.op('Size', [x(0)]);
   const index = b.op('Reshape', [b.op('Range', [b.scalar(0, DataType.INT64), n, b.scalar(1, DataType.INT64)]), shape]);

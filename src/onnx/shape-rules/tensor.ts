@@ -221,6 +221,7 @@ export const pad: ShapeRule = (ctx) => {
     const d = shape[a];
     const b = pads[k];
     const e = pads[k + axes.length];
+    if (b === 0 && e === 0) return; // unpadded axes keep their (possibly symbolic) size
     shape[a] = typeof d === 'number' && typeof b === 'number' && typeof e === 'number' ? d + b + e : null;
   });
   return [{ dtype: x.dtype, shape }];
