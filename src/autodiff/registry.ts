@@ -9,6 +9,7 @@ import { cast } from './rules/cast';
 import { clip } from './rules/clip';
 import { concat } from './rules/concat';
 import { conv } from './rules/conv';
+import { convTranspose } from './rules/conv-transpose';
 import { div } from './rules/div';
 import { dropout } from './rules/dropout';
 import { erf } from './rules/erf';
@@ -36,6 +37,8 @@ import { reciprocal } from './rules/reciprocal';
 import { reduceMaxOrMin } from './rules/reduce-max';
 import { reduceMean } from './rules/reduce-mean';
 import { reduceSum } from './rules/reduce-sum';
+import { scatterElements } from './rules/scatter-elements';
+import { scatterNd } from './rules/scatter-nd';
 import { relu } from './rules/relu';
 import { sigmoid } from './rules/sigmoid';
 import { slice } from './rules/slice';
@@ -61,6 +64,7 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   Clip: clip,
   Concat: concat,
   Conv: conv,
+  ConvTranspose: convTranspose,
   Div: div,
   Dropout: dropout,
   Erf: erf,
@@ -92,6 +96,8 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   ReduceSum: reduceSum,
   Relu: relu,
   Reshape: reshapeBack,
+  ScatterElements: scatterElements,
+  ScatterND: scatterNd,
   Sigmoid: sigmoid,
   Slice: slice,
   Softmax: softmax,

@@ -6,14 +6,18 @@ import { CheckpointError } from '../train/checkpoint-file';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
 import { runTrain, trainSpec } from './train-command';
+import { evalSpec, exportSpec, modelsSpec, runEval, runExport, runModels } from './model-commands';
 
 /** Errors raised elsewhere for bad input, known by class name (keeps this file's imports short). */
-const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
+const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'RestoreError', 'EvaluateError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
 
 type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
 
 const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   train: { spec: trainSpec, run: runTrain },
+  eval: { spec: evalSpec, run: runEval },
+  export: { spec: exportSpec, run: runExport },
+  models: { spec: modelsSpec, run: runModels },
   artifacts: { spec: artifactsSpec, run: runArtifacts },
 };
 

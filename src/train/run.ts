@@ -2,7 +2,7 @@
 // curves, atomic checkpoints (last and best), exact resume, clean interruption, and the export.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { loadModel } from '../onnx/io';
+import { loadModel, saveModel } from '../onnx/io';
 import { checkTrainingMemory } from '../zoo/memory';
 import * as path from 'node:path';
 import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
@@ -122,7 +122,12 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   const loaders = makeLoaders({ train, test }, { batchSize: o.batchSize, evalBatchSize: o.evalBatchSize ?? Math.max(o.batchSize, 256), seed: o.seed, cutout: o.cutout ?? 0 });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
 
-  const model = typeof o.model === 'function' ? o.model(train) : typeof o.model === 'string' || o.model instanceof Uint8Array ? loadModel(o.model) : o.model;
+  // The forward model with its initial weights is kept in the run folder: a resumed run, `crsam
+  // eval` and `crsam export` of a checkpoint rebuild everything from it.
+  const forwardPath = path.join(o.out, 'forward_model.onnx');
+  const model = o.resume && fs.existsSync(forwardPath) ? loadModel(forwardPath)
+    : typeof o.model === 'function' ? o.model(train) : typeof o.model === 'string' || o.model instanceof Uint8Array ? loadModel(o.model) : o.model;
+  if (!o.resume) saveModel(model, forwardPath);
   checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? 'auto') === 'off' ? 3 : 6 });
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {

@@ -9,7 +9,7 @@
 // convention).
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
-import { CommonModelOptions, resolveCommon } from './options';
+import { CommonModelOptions, positiveInt, resolveCommon } from './options';
 
 export type ResNetDepth = 18 | 34 | 50 | 101;
 
@@ -26,6 +26,10 @@ export interface ResNetOptions extends CommonModelOptions {
 export interface CifarResNetOptions extends CommonModelOptions {
   /** Depth 6n+2 (20, 32, 44, 56, 110...): n basic blocks in each of the three stages. Default 20. */
   readonly depth?: number;
+  /** Width of the first stage; the stages are width, 2·width, 4·width. Default 16 (He et al.). */
+  readonly width?: number;
+  /** Stride of the 3×3 stem convolution; 2 quarters the cost of every later layer. Default 1 (He et al.). */
+  readonly stemStride?: number;
 }
 
 const BLOCKS: Record<ResNetDepth, { bottleneck: boolean; layers: readonly number[] }> = {
@@ -93,15 +97,19 @@ export function cifarResNet(options: CifarResNetOptions = {}): Model {
   const depth = options.depth ?? 20;
   if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`the CIFAR ResNet depth must be 6n+2 (20, 32, 56...), got ${depth}`);
   const n = (depth - 2) / 6;
+  const width = options.width ?? 16;
+  positiveInt('width', width);
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {
     family: 'cifar-resnet',
     name: `resnet${depth}`,
-    description: `ResNet-${depth} for CIFAR (He et al. 2016: 3×${n} basic blocks of widths 16-32-64, 1×1-conv+BN projection shortcuts)`,
-    options: { depth, ...common },
+    description: `ResNet-${depth} for CIFAR (He et al. 2016: 3×${n} basic blocks of widths ${width}-${2 * width}-${4 * width}, 1×1-conv+BN projection shortcuts)`,
+    options: { depth, ...(options.width !== undefined ? { width } : {}), ...(options.stemStride !== undefined ? { stemStride: options.stemStride } : {}), ...common },
   });
-  let x = net.relu(net.batchNorm(net.conv(net.input, 'conv1', 16, 3, { pad: 1 }), 'bn1'));
-  [16, 32, 64].forEach((planes, stage) => {
+  const stemStride = options.stemStride ?? 1;
+  positiveInt('stemStride', stemStride);
+  let x = net.relu(net.batchNorm(net.conv(net.input, 'conv1', width, 3, { pad: 1, stride: stemStride }), 'bn1'));
+  [width, 2 * width, 4 * width].forEach((planes, stage) => {
     for (let i = 0; i < n; i++) x = basicBlock(net, x, `layer${stage + 1}.${i}`, planes, i === 0 && stage > 0 ? 2 : 1);
   });
   return net.finish(net.linear(net.globalPool(x), 'fc', common.numClasses, { output: LOGITS_NAME }));

@@ -42,6 +42,8 @@ function cifarResNetEntry(depth: number): ZooEntry<CifarResNetOptions> {
 export const ZOO: Readonly<Record<string, ZooEntry>> = Object.fromEntries([
   entry<MlpOptions>('mlp', 'MLP 784-256-256-10 with ReLU, 28×28×1 (Fashion-MNIST), 10 classes', mlp, { hidden: [256, 256], ...MNIST }),
   entry<LeNetOptions>('lenet5', 'LeNet-5 (ReLU, max-pool), 28×28×1 (Fashion-MNIST), 10 classes', lenet5, { ...MNIST }),
+  entry<CifarResNetOptions>('resnet-fmnist', 'Small ResNet for the CPU demo: ResNet-8 (3 basic blocks, widths 16-32-64, stride-2 stem), 28×28×1 (Fashion-MNIST), 10 classes', cifarResNet,
+    { depth: 8, width: 16, stemStride: 2, ...MNIST }),
   cifarResNetEntry(20),
   cifarResNetEntry(32),
   cifarResNetEntry(56),

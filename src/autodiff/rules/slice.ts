@@ -10,9 +10,7 @@ const known = (v: readonly Dim[] | undefined): number[] | undefined => (v && v.e
 export const slice: GradientRule = (ctx) => {
   const { b, dOut, node, x, opset } = ctx;
   const list = (i: number, attr: string) => (opset < 10 ? attrInts(node, attr) : node.inputs[i] ? known(b.fact(x(i)).value) : undefined);
-  const starts = list(1, 'starts');
-  const ends = list(2, 'ends');
-  const xs = b.shape(x(0));
+  const [starts, ends, xs] = [list(1, 'starts'), list(2, 'ends'), b.shape(x(0))];
   if (!starts || !ends || !xs) return [scatterBack(ctx)];
   const axes = (list(3, 'axes') ?? starts.map((_, i) => i)).map((a) => (a < 0 ? a + xs.length : a));
   const steps = list(4, 'steps') ?? starts.map(() => 1);
@@ -56,9 +54,7 @@ function scatterBack({ b, dOut, node, x, opset }: GradContext): string {
   const shape = b.op('Shape', [x(0)]);
   const n = b.op('Size', [x(0)]);
   const index = b.op('Reshape', [b.op('Range', [b.scalar(0, DataType.INT64), n, b.scalar(1, DataType.INT64)]), shape]);
-  const attrs = { starts: attrInts(node, 'starts'), ends: attrInts(node, 'ends'), axes: attrInts(node, 'axes') }; // before opset 10
-  const picked = b.op('Slice', [index, ...node.inputs.slice(1)], attrs);
-  const flat = b.reshape(b.zerosLike(x(0)), [-1]);
-  const scattered = b.op('ScatterElements', [flat, b.reshape(picked, [-1]), b.reshape(dOut[0] as string, [-1])], { axis: 0 });
-  return b.op('Reshape', [scattered, shape]);
+  const picked = b.op('Slice', [index, ...node.inputs.slice(1)]);
+  const flat = (v: string) => b.reshape(v, [-1]);
+  return b.op('Reshape', [b.op('ScatterElements', [flat(b.zerosLike(x(0))), flat(picked), flat(dOut[0] as string)], { axis: 0 }), shape]);
 }

@@ -1,0 +1,25 @@
+// The crsam package root: everything here is public API.
+export { Trainer, TrainingError } from './train/trainer';
+export type { TrainerOptions, TrainerState, TrainStepMetrics } from './train/trainer';
+export { runTraining, RunError } from './train/run';
+export type { RunOptions, RunEvents, RunSummary, StepProgress, LrScheduleKind } from './train/run';
+export { evaluateModel } from './train/evaluate';
+export { restoreModel } from './train/restore';
+export { readTensorFile, writeTensorFile, CheckpointError } from './train/checkpoint-file';
+export type { TensorFile, StoredTensor } from './train/checkpoint-file';
+export { buildArtifacts, withValues, MIN_OPSET } from './autodiff/artifacts';
+export type { ArtifactOptions, TrainingArtifacts, TensorSpec } from './autodiff/artifacts';
+export { AutodiffError } from './autodiff/types';
+export { writeArtifacts } from './autodiff/write-artifacts';
+export type { ArtifactsResult } from './autodiff/write-artifacts';
+export { loadModel, saveModel, serializeModel, OnnxFormatError } from './onnx/io';
+export type { Model, Graph, Node, Tensor, ValueInfo, Dim, Shape } from './onnx/ir';
+export type { Batch, TensorLike } from './runtime/batch';
+export { BatchError } from './runtime/batch';
+export type { Device, SessionConfig } from './runtime/execution-providers';
+export type { EvalResult } from './runtime/eval-session';
+export type { StepMetrics, SharpnessMethod, CrSamForm, BnUpdatePolicy } from './optim/sharpness';
+export * as optim from './optim';
+export * as data from './data';
+export * as zoo from './zoo';
+export * as plot from './plot';

@@ -1,0 +1,30 @@
+// Evaluation of a model on a data set without a trainer: the eval graph, BatchNorm on running
+// statistics, the model's own weights.
+import { buildArtifacts } from '../autodiff/artifacts';
+import { DatasetPair, makeLoaders } from '../data';
+import { Model } from '../onnx/ir';
+import { serializeModel } from '../onnx/io';
+import { EvalResult, EvalSession } from '../runtime/eval-session';
+import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
+import { ParameterStore } from '../runtime/parameter-store';
+import { toRuntimeBatch } from './run';
+
+export class EvaluateError extends Error {}
+
+export async function evaluateModel(model: Model, pair: DatasetPair, split: 'train' | 'test', batchSize: number, config: SessionConfig = {}): Promise<EvalResult> {
+  const art = buildArtifacts(model);
+  const ds = pair[split];
+  if (art.numClasses !== ds.numClasses) throw new EvaluateError(`the model has ${art.numClasses} output classes but ${ds.name} has ${ds.numClasses}`);
+  const store = new ParameterStore(art.params, art.buffers, art.initialValues);
+  const session = await EvalSession.create(serializeModel(art.evalModel), sessionOptions(config), art.dataInputs);
+  try {
+    const loaders = makeLoaders(pair, { batchSize, evalBatchSize: batchSize });
+    // The test loader normalizes without augmenting; for the train split use a loader like it.
+    const loader = split === 'test' ? loaders.test : makeLoaders({ train: pair.train, test: pair.train }, { batchSize, evalBatchSize: batchSize }).test;
+    const input = art.dataInputs[0].name;
+    const batches = (function* () { for (const b of loader.batches()) yield toRuntimeBatch(b, input); })();
+    return await session.evaluate(batches, store, art.numClasses);
+  } finally {
+    await session.close();
+  }
+}
