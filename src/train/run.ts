@@ -90,7 +90,8 @@ export interface RunSummary {
 
 export class RunError extends Error {}
 
-function limit(ds: Dataset, n: number | undefined, seed: number): Dataset {
+/** The seeded subset `--train-limit`/`--test-limit` select (the first n of a seeded shuffle, in data-set order). */
+export function limitDataset(ds: Dataset, n: number | undefined, seed: number): Dataset {
   if (!n || n >= ds.length) return ds;
   const idx = Array.from({ length: ds.length }, (_, i) => i);
   new Rng(seed, `subset-${ds.split ?? ''}`).shuffle(idx);
@@ -117,8 +118,8 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   fs.mkdirSync(ckptDir, { recursive: true });
 
   const pair: DatasetPair = loadDataset(o.dataset, { dir: o.dataDir, onProgress: (p) => events.onNote?.(p.message) });
-  const train = limit(pair.train, o.trainLimit, o.seed);
-  const test = limit(pair.test, o.testLimit, o.seed);
+  const train = limitDataset(pair.train, o.trainLimit, o.seed);
+  const test = limitDataset(pair.test, o.testLimit, o.seed);
   const loaders = makeLoaders({ train, test }, { batchSize: o.batchSize, evalBatchSize: o.evalBatchSize ?? Math.max(o.batchSize, 256), seed: o.seed, cutout: o.cutout ?? 0 });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
 
@@ -183,7 +184,8 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       }
       if (stopped) break;
       partial.seconds = (Date.now() - t0) / 1000;
-      if (interrupted) { save(lastPath, epoch); break; }
+      // Interrupted mid-epoch: save where we are. On an epoch's last step, finish the epoch first.
+      if (interrupted && loaders.train.epoch === epoch) { save(lastPath, epoch); break; }
       events.onEvaluate?.(epoch);
       const ev = await trainer.evaluate(asRuntimeBatches(loaders.test.batches(), trainer.dataInputs[0].name));
       const rec: EpochRecord = {
@@ -200,6 +202,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       if (isBest) fs.copyFileSync(lastPath, bestPath);
       events.onEpoch?.(rec, isBest);
       writeCurves(o.out, `${o.modelName} on ${o.dataset}`, history, stepLosses, stepsPerEpoch);
+      if (interrupted) break;
     }
     const files: Record<string, string> = {
       metrics: path.join(o.out, 'metrics.jsonl'), csv: path.join(o.out, 'metrics.csv'),
