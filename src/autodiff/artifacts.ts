@@ -8,6 +8,8 @@ import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { backward } from './backward';
+import { GRADIENT_RULES, supportedOps } from './registry';
+import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
 import { AutodiffError } from './types';
@@ -54,6 +56,10 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   if (!(eps >= 0 && eps < 1)) throw new AutodiffError(`label smoothing must be in [0, 1), got ${eps}`);
   const g = model.graph;
 
+  const unknown = g.nodes.find((n) => !SHAPE_RULES[n.opType] || GRADIENT_RULES[n.opType] === undefined);
+  if (unknown && !SHAPE_RULES[unknown.opType]) {
+    throw new AutodiffError(`no gradient rule for op ${unknown.opType} (node '${unknown.name}', opset ${opset}); supported ops: ${supportedOps().join(', ')}`);
+  }
   let facts: Facts;
   try {
     facts = inferShapes(g, opset);
@@ -65,7 +71,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   if (!logits) throw new AutodiffError('the model has no outputs');
   const lf = facts.get(logits);
   const numClasses = lf?.shape?.[1];
-  if (!lf || !isFloatType(lf.dtype) || lf.shape?.length !== 2 || typeof numClasses !== 'number') {
+  const batchDim = g.inputs.find((v) => !g.initializers.has(v.name))?.shape?.[0];
+  const perSample = lf?.shape?.[0] === batchDim || lf?.shape?.[0] === null;
+  if (!lf || !isFloatType(lf.dtype) || lf.shape?.length !== 2 || typeof numClasses !== 'number' || numClasses < 2 || !perSample) {
     throw new AutodiffError(`the model's output '${logits}' is ${lf ? `${dtypeName(lf.dtype)}[${lf.shape?.join(', ') ?? '?'}]` : 'of unknown type'}, not class scores [N, classes]; crsam trains classifiers (export the logits as the first output)`);
   }
 

@@ -1,0 +1,95 @@
+// Every bad input ends in one sentence on stderr and a non-zero exit, never a stack trace.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataType } from '../../src/onnx/dtype';
+import { Model, Node } from '../../src/onnx/ir';
+import { saveModel } from '../../src/onnx/io';
+
+const root = path.resolve(__dirname, '..', '..', fs.existsSync(path.resolve(__dirname, '..', '..', 'package.json')) ? '' : '..');
+const bin = path.join(root, 'bin', 'crsam.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-cli-'));
+
+function crsam(...args: string[]): { code: number; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120000 });
+  return { code: r.status ?? -1, stderr: r.stderr, stdout: r.stdout };
+}
+
+function expectOneSentence(r: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(r.code, r.stderr).to.not.equal(0);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).to.have.length(1);
+  expect(lines[0]).to.match(/^crsam: /);
+  expect(lines[0]).to.match(pattern);
+  expect(r.stderr).to.not.match(/\n\s+at /); // no stack trace
+}
+
+function model(nodes: Node[], outputShape: (number | string)[], inits: [string, number[]][] = [['w', [4, 3]]]): Model {
+  return {
+    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadataProps: new Map(),
+    graph: {
+      name: 'g', nodes, valueInfo: new Map(),
+      inputs: [{ name: 'x', dtype: DataType.FLOAT, shape: ['N', 4] }],
+      outputs: [{ name: 'y', dtype: DataType.FLOAT, shape: outputShape }],
+      initializers: new Map(inits.map(([n, dims]) => [n, { name: n, dtype: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1) }])),
+    },
+  };
+}
+const node = (opType: string, inputs: string[], outputs: string[], name = `${opType}_0`): Node => ({ opType, domain: '', name, inputs, outputs, attributes: new Map() });
+
+describe('crsam command line: bad input', () => {
+  it('a missing model file', () => expectOneSentence(crsam('artifacts', path.join(tmp, 'nope.onnx')), /does not exist/));
+
+  it('a truncated model file', () => {
+    const bytes = fs.readFileSync(path.join(root, 'test', 'fixtures', 'torch', 'resnet', 'model.onnx'));
+    const f = path.join(tmp, 'cut.onnx');
+    fs.writeFileSync(f, bytes.subarray(0, 2000));
+    expectOneSentence(crsam('artifacts', f, '-o', path.join(tmp, 'a1')), /truncated or corrupt/);
+  });
+
+  it('an op with no gradient rule names the op, the node and the opset, and lists what is supported', () => {
+    const f = path.join(tmp, 'norule.onnx');
+    saveModel(model([node('MatMul', ['x', 'w'], ['h']), node('Hardmax', ['h'], ['y'], 'my_hardmax')], ['N', 3]), f);
+    expectOneSentence(crsam('artifacts', f, '-o', path.join(tmp, 'a2')), /op Hardmax \(node 'my_hardmax', opset 17\); supported ops: .*Conv.*MatMul/);
+  });
+
+  it('a model whose output is not class scores', () => {
+    const f = path.join(tmp, 'scalar.onnx');
+    saveModel(model([node('MatMul', ['x', 'w'], ['h']), node('ReduceSum', ['h'], ['y'])], []), f);
+    expectOneSentence(crsam('artifacts', f, '-o', path.join(tmp, 'a3')), /not class scores/);
+  });
+
+  it('a model with no trainable parameters', () => {
+    const f = path.join(tmp, 'noparams.onnx');
+    saveModel(model([node('Relu', ['x'], ['y'])], ['N', 4], []), f);
+    expectOneSentence(crsam('artifacts', f, '-o', path.join(tmp, 'a4')), /no trainable parameters/);
+  });
+
+  it('an unknown flag', () => expectOneSentence(crsam('train', '--epochz', '3'), /unknown flag --epochz/));
+  it('a bad flag value', () => expectOneSentence(crsam('train', '--lr', 'fast'), /--lr must be a number/));
+  it('a value out of range', () => expectOneSentence(crsam('train', '--rho', '0', '--out', path.join(tmp, 'r0')), /--rho must be above 0/));
+  it('an unknown command', () => expectOneSentence(crsam('trian'), /unknown command 'trian'/));
+  it('a missing data folder', () => expectOneSentence(crsam('train', '--data', 'cifar10', '--data-dir', path.join(tmp, 'nocifar'), '--out', path.join(tmp, 'r1')), /cifar/i));
+  it('a model whose class count disagrees with the data set', () => {
+    const f = path.join(tmp, 'three.onnx');
+    saveModel(model([node('Flatten', ['x'], ['xf']), node('MatMul', ['xf', 'w'], ['y'])], ['N', 3]), f);
+    // Input [N,4] cannot take images either, but the class count is checked first.
+    expectOneSentence(crsam('train', '--model', f, '--epochs', '1', '--out', path.join(tmp, 'r2')), /3 output classes but fashion-mnist has 10/);
+  });
+  it('a corrupt checkpoint', () => {
+    const d = path.join(tmp, 'run');
+    fs.mkdirSync(path.join(d, 'checkpoints'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'forward_model.onnx'), fs.readFileSync(path.join(root, 'models', 'mlp.onnx')));
+    fs.writeFileSync(path.join(d, 'checkpoints', 'last.ckpt'), 'garbage');
+    expectOneSentence(crsam('export', d, '-o', path.join(tmp, 'e.onnx')), /not a crsam checkpoint/);
+  });
+  it('--device cuda without the CUDA provider', () => expectOneSentence(crsam('eval', path.join(root, 'models', 'mlp.onnx'), '--device', 'cuda'), /CUDA provider.*not installed.*--onnxruntime-node-install=cuda12/));
+  it('--help explains every flag with its default', () => {
+    const r = crsam('train', '--help');
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/--rho NUMBER\s+SAM\/CR-SAM perturbation radius ρ \(default: 0.1\)/);
+    expect(r.stdout).to.match(/--optimizer STRING.*\[sgd \| sam \| asam \| crsam\] \(default: crsam\)/);
+  });
+});
