@@ -32,4 +32,6 @@ export const NO_GRADIENT = 'no-gradient' as const;
 export type RuleEntry = GradientRule | typeof NO_GRADIENT;
 
 /** The user asked for something the autodiff cannot do; one sentence for the user. */
-export class AutodiffError extends Error {}
+export class AutodiffError extends Error {
+  override readonly name = 'AutodiffError';
+}

@@ -23,7 +23,9 @@ export interface CommandSpec {
   readonly positionals?: readonly string[];
 }
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 export type ParsedValue = string | number | boolean | string[] | undefined;
 

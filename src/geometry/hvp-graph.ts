@@ -8,6 +8,7 @@ import { GraphBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/dtype';
 import { Graph, Model, cloneModel, defaultOpset } from '../onnx/ir';
 import { inferShapes } from '../onnx/shape-inference';
+import { ConvSite, convWeightSeeds, emitConvWeightGradient, isolateConvWeights } from './conv-sites';
 import { GeometryError } from './errors';
 
 /** Which value of the graph is the loss and which graph inputs are the parameters. */
@@ -39,10 +40,15 @@ interface Prepared {
   readonly graph: Graph;
   readonly b: GraphBuilder;
   readonly grads: string[];
+  /** Conv weights whose dW was emitted by hand (HVP graphs only), with their dY. */
+  readonly sites: readonly { readonly site: ConvSite; readonly dy: string }[];
 }
 
-/** Appends g = ∇loss to a copy of `model`; unused parameters get explicit zeros. */
-function withGradient(model: Model, spec: SecondOrderSpec): Prepared {
+/**
+ * Appends g = ∇loss to a copy of `model`; unused parameters get explicit zeros. With `convSites`,
+ * conv weight gradients are emitted by hand so the second pass can skip them (see conv-sites.ts).
+ */
+function withGradient(model: Model, spec: SecondOrderSpec, convSites = false): Prepared {
   const m = cloneModel(model);
   const g = m.graph;
   const opset = defaultOpset(m);
@@ -51,12 +57,26 @@ function withGradient(model: Model, spec: SecondOrderSpec): Prepared {
   if (!lf || lf.shape?.length !== 0 || lf.dtype !== DataType.FLOAT) throw new GeometryError(`the loss '${spec.loss}' must be a float32 scalar of the graph`);
   for (const p of spec.params) if (!g.inputs.some((v) => v.name === p.name)) throw new GeometryError(`'${p.name}' is not an input of the graph; parameters must be graph inputs`);
   const b = new GraphBuilder(g, opset, facts);
+  const isolated = convSites ? isolateConvWeights(b, new Set(spec.params.map((p) => p.name))) : [];
   const forward = [...g.nodes];
   const one = b.scalar(1);
-  const dw = backward(b, forward, { wrt: spec.params.map((p) => p.name), seeds: new Map([[spec.loss, one]]) });
-  const grads = spec.params.map((p) => dw.get(p.name) ?? b.zerosLike(p.name));
+  const wrt = [...spec.params.map((p) => p.name), ...isolated.map((s) => s.y)];
+  const dw = backward(b, forward, { wrt, seeds: new Map([[spec.loss, one]]) });
+  const extra = new Map<string, string[]>();
+  const sites: { site: ConvSite; dy: string }[] = [];
+  for (const site of isolated) {
+    const dy = dw.get(site.y);
+    if (!dy) continue;
+    sites.push({ site, dy });
+    extra.set(site.weight, [...(extra.get(site.weight) ?? []), emitConvWeightGradient(b, site, dy)]);
+  }
+  const grads = spec.params.map((p) => {
+    const parts = [dw.get(p.name), ...(extra.get(p.name) ?? [])].filter((x): x is string => !!x);
+    if (parts.length === 0) return b.zerosLike(p.name);
+    return parts.length === 1 ? parts[0] : b.op('Sum', parts);
+  });
   g.valueInfo = new Map();
-  return { model: m, graph: g, b, grads };
+  return { model: m, graph: g, b, grads, sites };
 }
 
 /** Copies `value` to a fresh output named after `hint` (an Identity, which ORT elides). */
@@ -78,7 +98,7 @@ export function buildGradientGraph(model: Model, spec: SecondOrderSpec): Gradien
  * (the gradient's own nodes included), giving Hv.
  */
 export function buildHvpGraph(model: Model, spec: SecondOrderSpec): HvpGraph {
-  const { model: m, graph: g, b, grads } = withGradient(model, spec);
+  const { model: m, graph: g, b, grads, sites } = withGradient(model, spec, true);
   const vs = spec.params.map((p) => {
     const name = b.fresh(`${p.name}_v`);
     g.inputs.push({ name, dtype: DataType.FLOAT, shape: p.dims });
@@ -87,12 +107,43 @@ export function buildHvpGraph(model: Model, spec: SecondOrderSpec): HvpGraph {
   });
   const terms = spec.params.map((p, i) => b.reduce('ReduceSum', b.op('Mul', [grads[i], vs[i]]), p.dims.map((_, k) => k), false));
   const s = terms.length === 1 ? terms[0] : b.op('Sum', terms, {}, 'grad_dot_v');
-  const dh = backward(b, [...g.nodes], { wrt: spec.params.map((p) => p.name), seeds: new Map([[s, b.scalar(1)]]) });
+  // The second pass differentiates through the conv weights again (the forward Conv's own dW and
+  // the weight of its dX), and takes the hand-emitted dW's second-order terms as seeds.
+  const seeds = new Map<string, string[]>([[s, [b.scalar(1)]]]);
+  const vOf = new Map(spec.params.map((p, i) => [p.name, vs[i]]));
+  for (const { site, dy } of sites) {
+    site.stop.meta = undefined;
+    const seed = convWeightSeeds(b, site, dy, vOf.get(site.weight) as string);
+    seeds.set(dy, [...(seeds.get(dy) ?? []), seed.dy]);
+    seeds.set(site.x, [...(seeds.get(site.x) ?? []), seed.x]);
+  }
+  const merged = new Map([...seeds].map(([k, list]) => [k, list.length === 1 ? list[0] : b.op('Sum', list)]));
+  const dh = backward(b, [...g.nodes], { wrt: spec.params.map((p) => p.name), seeds: merged });
   const hvs = spec.params.map((p) => output(b, dh.get(p.name) ?? b.zerosLike(p.name), `${p.name}_hvp`));
   g.outputs = [g.outputs.find((o) => o.name === spec.loss) ?? { name: spec.loss, dtype: DataType.FLOAT, shape: [] },
     ...hvs.map((name, i) => ({ name, dtype: DataType.FLOAT, shape: spec.params[i].dims }))];
   g.name = `${g.name || 'model'}_hvp`;
+  pruneDeadNodes(g);
   return { model: m, vs, hvs };
+}
+
+/**
+ * Drops nodes no graph output depends on. ONNX Runtime runs every node it is given, and Hv does
+ * not depend on the value of g (s is linear in g): without this, the first pass's weight
+ * gradients would be computed only to be thrown away.
+ */
+export function pruneDeadNodes(g: Graph): void {
+  const live = new Set(g.outputs.map((o) => o.name));
+  const keep = new Array<boolean>(g.nodes.length).fill(false);
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const n = g.nodes[k];
+    if (!n.outputs.some((o) => o && live.has(o))) continue;
+    keep[k] = true;
+    for (const i of n.inputs) if (i) live.add(i);
+  }
+  g.nodes = g.nodes.filter((_, k) => keep[k]);
+  const inputs = new Set(g.inputs.map((v) => v.name));
+  for (const name of [...g.initializers.keys()]) if (!live.has(name) && !inputs.has(name)) g.initializers.delete(name);
 }
 
 /** The geometry graphs of a trainable classifier: built from its eval graph (BatchNorm on running statistics). */

@@ -8,7 +8,9 @@ import { DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from '.
 import { Attribute, Dim, Graph, Model, Node, Tensor, ValueInfo, tensorSize } from './ir';
 
 /** A file or model the loader cannot take; the message is one sentence for the user. */
-export class OnnxFormatError extends Error {}
+export class OnnxFormatError extends Error {
+  override readonly name = 'OnnxFormatError';
+}
 
 const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 root.resolveAll();

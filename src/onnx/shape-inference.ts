@@ -15,7 +15,9 @@ export interface ValueFact {
   readonly floatValue?: readonly number[];
 }
 
-export class ShapeInferenceError extends Error {}
+export class ShapeInferenceError extends Error {
+  override readonly name = 'ShapeInferenceError';
+}
 
 export interface InferContext {
   readonly node: Node;

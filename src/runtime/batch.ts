@@ -14,7 +14,9 @@ export interface Batch {
   readonly labels: BigInt64Array;
 }
 
-export class BatchError extends Error {}
+export class BatchError extends Error {
+  override readonly name = 'BatchError';
+}
 
 export function asTensorLike(t: ort.Tensor | TensorLike, name: string): TensorLike {
   if (t instanceof ort.Tensor) {

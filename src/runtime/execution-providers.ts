@@ -17,7 +17,9 @@ export interface SessionConfig {
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
-export class DeviceError extends Error {}
+export class DeviceError extends Error {
+  override readonly name = 'DeviceError';
+}
 
 export interface ResolvedDevice {
   readonly device: 'cpu' | 'cuda';

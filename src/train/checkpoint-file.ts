@@ -27,7 +27,9 @@ export interface TensorFile {
   readonly meta: Record<string, unknown>;
 }
 
-export class CheckpointError extends Error {}
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
 
 export function encodeTensorFile(file: TensorFile): Uint8Array {
   let offset = 0;

@@ -9,7 +9,9 @@ import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { ParameterStore } from '../runtime/parameter-store';
 import { toRuntimeBatch } from './run';
 
-export class EvaluateError extends Error {}
+export class EvaluateError extends Error {
+  override readonly name = 'EvaluateError';
+}
 
 export async function evaluateModel(model: Model, pair: DatasetPair, split: 'train' | 'test', batchSize: number, config: SessionConfig = {}): Promise<EvalResult> {
   const art = buildArtifacts(model);

@@ -5,7 +5,9 @@ import { Model } from '../onnx/ir';
 import { loadModel } from '../onnx/io';
 import { ZOO, buildZooModel, zooNames } from '../zoo';
 
-export class ModelSourceError extends Error {}
+export class ModelSourceError extends Error {
+  override readonly name = 'ModelSourceError';
+}
 
 export interface ModelShape {
   readonly channels: number;

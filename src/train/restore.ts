@@ -7,7 +7,9 @@ import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { loadRunCheckpoint } from './checkpoint';
 
-export class RestoreError extends Error {}
+export class RestoreError extends Error {
+  override readonly name = 'RestoreError';
+}
 
 export interface Restored {
   /** Forward model with the trained weights as initializers (BatchNorm as exported: train or eval mode). */

@@ -88,7 +88,9 @@ export interface RunSummary {
   readonly files: Readonly<Record<string, string>>;
 }
 
-export class RunError extends Error {}
+export class RunError extends Error {
+  override readonly name = 'RunError';
+}
 
 /** The seeded subset `--train-limit`/`--test-limit` select (the first n of a seeded shuffle, in data-set order). */
 export function limitDataset(ds: Dataset, n: number | undefined, seed: number): Dataset {

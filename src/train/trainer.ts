@@ -71,7 +71,9 @@ export interface TrainerState {
   readonly stepCount: number;
 }
 
-export class TrainingError extends Error {}
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}
 
 /** A step's metrics plus the training accuracy of its pass at w. */
 export interface TrainStepMetrics extends StepMetrics {
@@ -103,12 +105,7 @@ export class Trainer {
     const model = typeof options.model === 'string' || options.model instanceof Uint8Array ? loadModel(options.model) : options.model;
     const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing });
     const store = new ParameterStore(artifacts.params, artifacts.buffers, artifacts.initialValues);
-    const resolved = resolveDevice(options);
-    const sOpts = sessionOptions(options, resolved);
-    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store, {
-      sessionOptions: sOpts, parallel: options.parallel, threads: options.threads, device: resolved.device,
-    });
-    const evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, artifacts.dataInputs);
+    // Everything that can refuse the options comes before the sessions and workers start.
     const baseKind = options.base ?? 'sgd';
     const base: BaseOptimizer = baseKind === 'adamw'
       ? new AdamW(store.size, { weightDecay: options.weightDecay ?? 0.3, beta1: options.adamBeta1, beta2: options.adamBeta2, eps: options.adamEps })
@@ -118,6 +115,18 @@ export class Trainer {
       crsamForm: options.crsamForm, bnUpdate: options.bnUpdate, maxGradNorm: options.maxGradNorm,
     });
     const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: options.lr ?? 0.05 });
+    const resolved = resolveDevice(options);
+    const sOpts = sessionOptions(options, resolved);
+    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store, {
+      sessionOptions: sOpts, parallel: options.parallel, threads: options.threads, device: resolved.device,
+    });
+    let evalSession: EvalSession;
+    try {
+      evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, artifacts.dataInputs);
+    } catch (e) {
+      await oracle.close();
+      throw e;
+    }
     return new Trainer(artifacts, store, oracle, evalSession, stepper, base, schedule, resolved.note);
   }
 

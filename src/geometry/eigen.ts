@@ -1,0 +1,77 @@
+// Top-k Hessian eigenvalues by power iteration with deflation, as PyHessian computes them: each
+// new vector is kept orthonormal to the eigenvectors already found, and an eigenvalue is final
+// once two successive Rayleigh quotients differ by less than `tol` relative (the earlier one is
+// reported, as PyHessian does). Power iteration finds the eigenvalues of largest magnitude.
+import { Rng } from '../data/rng';
+import { GeometryError } from './errors';
+import { GeometryOracle } from './oracle';
+import { dot, fillGaussian, normalizePyHessian, orthonormalize } from './vector';
+
+export interface EigenOptions {
+  /** How many eigenvalues. Default: 1. */
+  readonly topK?: number;
+  /** Most iterations per eigenvalue. Default: 100 (PyHessian). */
+  readonly maxIter?: number;
+  /** Relative change between iterations that ends one eigenvalue. Default: 1e-3 (PyHessian). */
+  readonly tol?: number;
+  /** Seed of the Gaussian start vectors. Default: 0. */
+  readonly seed?: number;
+  /** Fills the start vector of eigenvalue `k` instead of the seeded generator. Default: none. */
+  readonly start?: (k: number, out: Float32Array) => void;
+  /** Batches the Hessian averages over. Default: all of the oracle's. */
+  readonly batches?: readonly number[];
+  /** Called after every iteration. Default: none. */
+  readonly onIteration?: (k: number, i: number, estimate: number) => void;
+}
+
+export interface EigenResult {
+  /** Eigenvalues, in the order found (largest magnitude first). */
+  readonly eigenvalues: readonly number[];
+  /** The unit eigenvectors, same order. */
+  readonly eigenvectors: readonly Float32Array[];
+  /** Hessian-vector products spent on each eigenvalue. */
+  readonly iterations: readonly number[];
+  /** Whether each stopped by the tolerance rather than `maxIter`. */
+  readonly converged: readonly boolean[];
+}
+
+export async function topEigenvalues(oracle: GeometryOracle, w: Float32Array, options: EigenOptions = {}): Promise<EigenResult> {
+  const topK = options.topK ?? 1;
+  const maxIter = options.maxIter ?? 100;
+  const tol = options.tol ?? 1e-3;
+  if (!(Number.isInteger(topK) && topK >= 1)) throw new GeometryError(`the number of eigenvalues must be a whole number ≥ 1, got ${topK}`);
+  if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new GeometryError(`power iteration needs maxIter ≥ 1, got ${maxIter}`);
+  if (topK > oracle.size) throw new GeometryError(`asked for ${topK} eigenvalues of a ${oracle.size}-parameter Hessian`);
+  const rng = new Rng(options.seed ?? 0, 'power-iteration');
+  const eigenvalues: number[] = [];
+  const eigenvectors: Float32Array[] = [];
+  const iterations: number[] = [];
+  const converged: boolean[] = [];
+  for (let k = 0; k < topK; k++) {
+    let v = new Float32Array(oracle.size);
+    if (options.start) options.start(k, v);
+    else fillGaussian(rng, v);
+    normalizePyHessian(v);
+    let hv = new Float32Array(oracle.size);
+    let eigenvalue: number | undefined;
+    let done = false;
+    let i = 0;
+    for (; i < maxIter && !done; i++) {
+      orthonormalize(v, eigenvectors);
+      await oracle.hvp(w, v, hv, options.batches);
+      const estimate = dot(hv, v);
+      options.onIteration?.(k, i, estimate);
+      // The normalized Hv becomes the next iterate; the old buffer takes the next product.
+      [v, hv] = [hv, v];
+      normalizePyHessian(v);
+      if (eigenvalue === undefined) eigenvalue = estimate;
+      else if (Math.abs(eigenvalue - estimate) / (Math.abs(eigenvalue) + 1e-6) < tol) done = true;
+      else eigenvalue = estimate;
+    }
+    eigenvalues.push(eigenvalue as number);
+    eigenvectors.push(v);
+    iterations.push(i);
+    converged.push(done);
+  }
+  return { eigenvalues, eigenvectors, iterations, converged };
+}

@@ -1,0 +1,31 @@
+// Public surface of the geometry tools: Hessian-vector products (exact and finite-difference),
+// gradient norms, Hutchinson trace, top eigenvalues, C(w), the approximation ratio of one-step
+// ascent, loss landscapes, and the training-time tracker.
+export { analyzeGeometry, sessionConfig } from './analyze';
+export type { AnalyzeGeometryOptions, GeometryPhase, GeometryProgress, GeometryReport } from './analyze';
+export { analyzeLandscape } from './analyze-landscape';
+export type { AnalyzeLandscapeOptions } from './analyze-landscape';
+export { approximationRatio } from './ascent';
+export type { AscentOptions, AscentResult } from './ascent';
+export { topEigenvalues } from './eigen';
+export type { EigenOptions, EigenResult } from './eigen';
+export { GeometryError } from './errors';
+export { gradientNorms } from './gradient-norm';
+export type { GradientNormResult } from './gradient-norm';
+export { buildGeometryGraphs, buildGradientGraph, buildHvpGraph, pruneDeadNodes } from './hvp-graph';
+export type { GeometryGraphs, GradientGraph, HvpGraph, SecondOrderSpec } from './hvp-graph';
+export { lossLandscape, randomDirection } from './landscape';
+export type { DirectionOptions, Landscape, LandscapeOptions, ParamView } from './landscape';
+export { landscapeContour, landscapeCsv, landscapeSlice, writeLandscape } from './landscape-output';
+export type { LandscapeFiles, WriteLandscapeOptions } from './landscape-output';
+export { DEFAULT_FD_STEP, allBatches, finiteDifferenceHvp } from './oracle';
+export type { GeometryOracle } from './oracle';
+export { OrtGeometryOracle } from './ort-oracle';
+export type { HvpMode, OrtOracleOptions, PassCounts } from './ort-oracle';
+export { datasetBatches, resolveGeometryModel } from './sources';
+export type { GeometryModel, ResolvedGeometryModel, SampleOptions } from './sources';
+export { formatGeometryTable } from './table';
+export { hutchinsonTrace } from './trace';
+export type { TraceOptions, TraceResult } from './trace';
+export { GeometryTracker, measureGeometry } from './track';
+export type { GeometrySnapshot, TrackGeometryOptions } from './track';
