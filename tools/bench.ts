@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { buildArtifacts } from '../src/autodiff/artifacts';
 import { serializeModel } from '../src/onnx/io';
 import { Trainer } from '../src/train/trainer';
+import { sessionOptions } from '../src/runtime/execution-providers';
 import { buildZooModel } from '../src/zoo';
 
 const BATCH = 128;
@@ -58,7 +59,7 @@ async function benchModel(name: string, budget: number): Promise<ModelResult> {
   const r = rng(1);
   const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
   const labels = BigInt64Array.from({ length: BATCH }, () => BigInt(Math.floor(r() * art.numClasses)));
-  const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  const opts = sessionOptions({ threads: THREADS });
   const input = art.dataInputs[0].name;
   const fwd = await ort.InferenceSession.create(serializeModel(art.inferenceModel), opts);
   const forwardMs = await time(() => fwd.run({ [input]: new ort.Tensor('float32', x, shape) }), budget);

@@ -5,6 +5,8 @@ import { ShapeInferenceError } from '../onnx/shape-inference';
 import { CheckpointError } from '../train/checkpoint-file';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
+import { analyzeSpec, runAnalyze } from './analyze-command';
+import { landscapeSpec, runLandscape } from './landscape-command';
 import { runTrain, trainSpec } from './train-command';
 import { evalSpec, exportSpec, modelsSpec, runEval, runExport, runModels } from './model-commands';
 
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   export: { spec: exportSpec, run: runExport },
   models: { spec: modelsSpec, run: runModels },
   artifacts: { spec: artifactsSpec, run: runArtifacts },
+  analyze: { spec: analyzeSpec, run: runAnalyze },
+  landscape: { spec: landscapeSpec, run: runLandscape },
 };
 
 /** Error classes whose message is a complete sentence for the user. */

@@ -59,7 +59,8 @@ export async function topEigenvalues(oracle: GeometryOracle, w: Float32Array, op
     for (; i < maxIter && !done; i++) {
       orthonormalize(v, eigenvectors);
       await oracle.hvp(w, v, hv, options.batches);
-      const estimate = dot(hv, v);
+      // The Rayleigh quotient; PyHessian takes vᵀHv with ‖v‖ = 1/(1 + 1e-6), 2e-6 lower.
+      const estimate = dot(hv, v) / dot(v, v);
       options.onIteration?.(k, i, estimate);
       // The normalized Hv becomes the next iterate; the old buffer takes the next product.
       [v, hv] = [hv, v];

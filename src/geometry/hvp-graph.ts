@@ -89,6 +89,7 @@ export function buildGradientGraph(model: Model, spec: SecondOrderSpec): Gradien
   const { model: m, graph: g, b, grads } = withGradient(model, spec);
   const names = spec.params.map((p, i) => output(b, grads[i], `${p.name}_grad`));
   g.outputs = [...g.outputs, ...names.map((name, i) => ({ name, dtype: DataType.FLOAT, shape: spec.params[i].dims }))];
+  pruneDeadNodes(g);
   return { model: m, grads: names };
 }
 

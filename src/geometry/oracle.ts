@@ -31,7 +31,10 @@ export const DEFAULT_FD_STEP = 1e-2;
  * The central-difference Hessian-vector product (g(w+εv) − g(w−εv)) / (2ε), with ε chosen so the
  * perturbation εv has length `step`: two gradient evaluations, exact for quadratics up to rounding.
  * The difference is taken over the weights as actually stored (float32), so rounding of w ± εv
- * does not bias the result.
+ * does not bias the result. On smooth models it agrees with the exact product; on ReLU networks
+ * (piecewise quadratic) a step that moves pre-activations across zero adds the kinks' jumps,
+ * relu'' = δ, which the exact product (like PyTorch's double backward) leaves out, so the two
+ * differ there at any step size.
  */
 export async function finiteDifferenceHvp(oracle: GeometryOracle, w: Float32Array, v: Float32Array, out: Float32Array, step = DEFAULT_FD_STEP, batches?: readonly number[]): Promise<void> {
   const vn = norm(v);

@@ -4,10 +4,11 @@
 import * as ort from 'onnxruntime-node';
 import { TrainingArtifacts } from '../autodiff/artifacts';
 import { serializeModel } from '../onnx/io';
+import { cloneModel } from '../onnx/ir';
 import { Batch, asTensorLike, countCorrect, validateBatch } from '../runtime/batch';
 import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { GeometryError } from './errors';
-import { GradientGraph, HvpGraph, SecondOrderSpec, buildGradientGraph, buildHvpGraph } from './hvp-graph';
+import { GradientGraph, HvpGraph, SecondOrderSpec, buildGradientGraph, buildHvpGraph, pruneDeadNodes } from './hvp-graph';
 import { DEFAULT_FD_STEP, GeometryOracle, allBatches, finiteDifferenceHvp } from './oracle';
 
 export type HvpMode = 'exact' | 'finite-difference';
@@ -195,6 +196,7 @@ export class OrtGeometryOracle implements GeometryOracle {
       // Graphs from the eval graph: BatchNorm on running statistics (see buildGeometryGraphs).
       const spec: SecondOrderSpec = { loss: 'loss', params: this.artifacts.params };
       let model = this.artifacts.evalModel;
+      if (kind === 'eval') { model = cloneModel(model); pruneDeadNodes(model.graph); }
       if (kind === 'gradient') model = (this.gradientGraph ??= buildGradientGraph(model, spec)).model;
       if (kind === 'hvp') model = (this.hvpGraph ??= buildHvpGraph(model, spec)).model;
       s = ort.InferenceSession.create(serializeModel(model), sessionOptions(this.options));

@@ -9,7 +9,7 @@ import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { Batch } from '../runtime/batch';
 import { loadRunCheckpoint } from '../train/checkpoint';
-import { ModelShape, resolveModel } from '../train/model-source';
+import { ModelShape, isZooName, resolveModel } from '../train/model-source';
 import { Trainer } from '../train/trainer';
 import { GeometryError } from './errors';
 
@@ -47,7 +47,11 @@ export function resolveGeometryModel(model: GeometryModel, shape?: ModelShape): 
     return { artifacts: model.artifacts, params: model.parameters(), buffers: model.buffers(), label: 'trainer' };
   }
   if (typeof model !== 'string') return 'artifacts' in model ? model : fromModel(model, model.graph.name || 'model');
-  if (!fs.existsSync(model)) throw new GeometryError(`${model} does not exist; give an .onnx file or a folder written by 'crsam train --out'`);
+  if (!fs.existsSync(model)) {
+    // A zoo name gives the freshly initialized model (handy for comparisons with trained ones).
+    if (isZooName(model) && shape) return fromModel(resolveModel(model, shape, 0), model);
+    throw new GeometryError(`${model} does not exist; give an .onnx file or a folder written by 'crsam train --out'`);
+  }
   if (!fs.statSync(model).isDirectory()) return fromModel(loadModel(model), path.basename(model));
   const exported = path.join(model, 'model.onnx');
   if (fs.existsSync(exported)) return fromModel(loadModel(exported), path.basename(path.resolve(model)));

@@ -35,10 +35,11 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
   const start = b.graph.nodes.length;
   const meanKd = b.reduce('ReduceMean', x, axes, true, `${node.name}_mean`);
   const centered = b.op('Sub', [x, meanKd], {}, `${node.name}_centered`);
-  const variance = b.reduce('ReduceMean', b.op('Mul', [centered, centered]), axes, false, `${node.name}_var`);
   const mean = b.reshape(meanKd, [channels]);
   const size = b.op('Cast', [b.op('Size', [x])], { to: DataType.FLOAT });
   const count = b.op('Div', [size, b.scalar(channels)], {}, `${node.name}_count`);
+  // Σ(x − mean)² in one pass (ReduceSumSquare), then a division on [C]: no squared tensor is materialized.
+  const variance = b.op('Div', [b.reduce('ReduceSumSquare', centered, axes, false), count], {}, `${node.name}_var`);
   noGrad.push(...b.graph.nodes.slice(start));
   const yOut = node.outputs[0];
   const bnOpts = b.opset >= 14 ? { epsilon: { float: eps }, training_mode: 0 } : { epsilon: { float: eps } };
