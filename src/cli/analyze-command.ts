@@ -24,7 +24,7 @@ const FLAGS: Record<string, FlagSpec> = {
   rho: { type: 'number', help: 'ascent radius ρ of the approximation ratio', default: 0.1 },
   'ar-steps': { type: 'int', help: 'steps of the multi-step ascent', default: 20 },
   'ar-samples': { type: 'int', help: 'training images the approximation ratio averages over (paper: 5000)', default: 5000 },
-  hvp: { type: 'string', help: 'Hessian-vector products: exact (double backward) or central differences of gradients', choices: ['exact', 'fd'], default: 'exact' },
+  hvp: { type: 'string', help: 'Hessian-vector products: exact (double backward, as PyTorch/PyHessian) or central differences of gradients (on ReLU networks these also count the kinks a step crosses, so they differ)', choices: ['exact', 'fd'], default: 'exact' },
   seed: { type: 'int', help: 'seed of the image subset, the trace probes and the power-iteration start', default: 0 },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'where geometry-<split>.json and .txt go (default: the run folder, else ./geometry)' },
   device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },

@@ -38,7 +38,7 @@ export function landscapeContour(l: Landscape, title = 'loss landscape'): Contou
 /** The loss along direction 1 through the origin. */
 export function landscapeSlice(l: Landscape, title = 'loss landscape'): SlicePlot {
   const points = l.dimensions === 2 ? gridSlice({ x: l.x, y: l.y, z: l.loss }, 'x', 0) : l.x.map((x, i) => [x, l.loss[i][0]] as const);
-  return { title: `${title} (direction 1)`, xLabel: 'α (direction 1)', yLabel: 'loss', series: [{ name: 'loss', points }] };
+  return { title: `${title}, along direction 1`, xLabel: 'α (direction 1)', yLabel: 'loss', series: [{ name: 'loss', points }] };
 }
 
 export function writeLandscape(l: Landscape, dir: string, options: WriteLandscapeOptions = {}): LandscapeFiles {

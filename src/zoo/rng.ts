@@ -3,22 +3,9 @@
 // model seed and the parameter's name, so a tensor's initial values do not depend on how many
 // numbers other layers drew before it: adding a layer leaves the others' weights unchanged.
 
+import { hashString, splitmix32 } from '../data/rng';
+
 const TWO_POW_32 = 4294967296;
-
-/** splitmix32 finalizer: spreads the bits of its input so nearby seeds give unrelated streams. */
-function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-/** FNV-1a over UTF-16 code units: turns a parameter name into a stream number. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 /** Seeded uniform and Gaussian sampling for weight initialization. */
 export class InitRng {
