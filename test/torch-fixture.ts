@@ -1,6 +1,7 @@
 // Reads the PyTorch fixtures written by tools/make_torch_fixtures.py (manifest.json + data.bin).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fixturePath } from './repo-root';
 
 export interface TorchFixture {
   readonly dir: string;
@@ -18,8 +19,7 @@ export interface TorchFixture {
 }
 
 export function loadTorchFixture(name: string): TorchFixture {
-  const dir = path.join(__dirname, '..', '..', 'test', 'fixtures', 'torch', name);
-  const base = fs.existsSync(dir) ? dir : path.join(__dirname, 'fixtures', 'torch', name);
+  const base = fixturePath('torch', name);
   const manifest = JSON.parse(fs.readFileSync(path.join(base, 'manifest.json'), 'utf8')) as TorchFixture['manifest'];
   const bin = fs.readFileSync(path.join(base, 'data.bin'));
   const slice = (key: string, size: number) => {

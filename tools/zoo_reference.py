@@ -126,19 +126,19 @@ class ResNet(nn.Module):
 
 
 class CifarResNet(nn.Module):
-    def __init__(self, depth, channels, num_classes):
+    def __init__(self, depth, channels, num_classes, width=16, stem_stride=1):
         super().__init__()
         n = (depth - 2) // 6
-        self.conv1 = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        inplanes = 16
-        for i, planes in enumerate([16, 32, 64]):
+        self.conv1 = nn.Conv2d(channels, width, 3, stem_stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        inplanes = width
+        for i, planes in enumerate([width, 2 * width, 4 * width]):
             blocks = []
             for j in range(n):
                 blocks.append(BasicBlock(inplanes, planes, 2 if j == 0 and i > 0 else 1))
                 inplanes = planes
             setattr(self, 'layer%d' % (i + 1), nn.Sequential(*blocks))
-        self.fc = nn.Linear(64, num_classes)
+        self.fc = nn.Linear(4 * width, num_classes)
 
     def forward(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
@@ -362,7 +362,7 @@ def build(family, o):
     if family == 'resnet':
         return ResNet(o['depth'], o['layout'], c, k)
     if family == 'cifar-resnet':
-        return CifarResNet(o['depth'], c, k)
+        return CifarResNet(o['depth'], c, k, o.get('width', 16), o.get('stemStride', 1))
     if family == 'wide-resnet':
         return WideResNet(o['depth'], o['widen'], o['dropout'], c, k)
     if family == 'pyramidnet':
@@ -383,6 +383,7 @@ MNIST = dict(inputSize=28, channels=1, numClasses=10)
 ZOO = [
     ('mlp', 'mlp', dict(hidden=[256, 256], **MNIST)),
     ('lenet5', 'lenet5', dict(MNIST)),
+    ('resnet-fmnist', 'cifar-resnet', dict(depth=8, width=16, stemStride=2, **MNIST)),
     ('resnet20', 'cifar-resnet', dict(depth=20, **CIFAR)),
     ('resnet32', 'cifar-resnet', dict(depth=32, **CIFAR)),
     ('resnet56', 'cifar-resnet', dict(depth=56, **CIFAR)),

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { readFileSync } from 'fs';
-import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { backward } from '../../src/autodiff/backward';
 import { GraphBuilder } from '../../src/onnx/builder';
@@ -9,11 +8,12 @@ import { Attribute, Dim, Graph, Model } from '../../src/onnx/ir';
 import { serializeModel } from '../../src/onnx/io';
 import { inferShapes } from '../../src/onnx/shape-inference';
 import { CheckOptions, ConstInput, checkGradient, relErr } from './check-gradient';
+import { fixturePath } from '../repo-root';
 
 // Exact cases: inputs, upstream gradient and input gradients from PyTorch autograd in float64
 // (tools/make_rule_fixtures_tensor.py); the op, attributes and shapes of each case are here.
 interface TorchCase { inputs: number[][]; dY: number[]; grads: number[][] }
-const CASES = (JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'rules', 'tensor.json'), 'utf8')) as { cases: Record<string, TorchCase> }).cases;
+const CASES = (JSON.parse(readFileSync(fixturePath('rules', 'tensor.json'), 'utf8')) as { cases: Record<string, TorchCase> }).cases;
 
 function torch(name: string, extra: CheckOptions = {}): CheckOptions {
   const c = CASES[name];

@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { DataType } from '../../src/onnx/dtype';
 import { Model, Node } from '../../src/onnx/ir';
 import { saveModel } from '../../src/onnx/io';
+import { repoRoot } from '../repo-root';
 
-const root = path.resolve(__dirname, '..', '..', fs.existsSync(path.resolve(__dirname, '..', '..', 'package.json')) ? '' : '..');
+const root = repoRoot();
 const bin = path.join(root, 'bin', 'crsam.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-cli-'));
 

@@ -162,10 +162,10 @@ describe('data/augment', () => {
     expect(() => new Augmenter(tiny, { flip: true }).apply(img, 0, new Float32Array(9), 0)).to.throw(Error, 'needs an Rng');
   });
 
-  it('has per-data-set presets: no flip for digits, 4 px crops on 28×28 and 32×32', () => {
+  it('has per-data-set presets: no flip for digits, 2 px crops on 28×28, 4 px on 32×32', () => {
     const ds = (name: string, channels: number, side: number) => ({ name, numClasses: 10, channels, height: side, width: side, length: 1, images: new Uint8Array(channels * side * side), labels: new Uint8Array(1) });
-    expect(trainAugmentation(ds('mnist', 1, 28))).to.deep.include({ cropPadding: 4, flip: false, normalize: DATASET_STATS.mnist });
-    expect(trainAugmentation(ds('fashion-mnist', 1, 28))).to.deep.include({ cropPadding: 4, flip: true });
+    expect(trainAugmentation(ds('mnist', 1, 28))).to.deep.include({ cropPadding: 2, flip: false, normalize: DATASET_STATS.mnist });
+    expect(trainAugmentation(ds('fashion-mnist', 1, 28))).to.deep.include({ cropPadding: 2, flip: true });
     expect(trainAugmentation(ds('cifar10', 3, 32), true)).to.deep.include({ cropPadding: 4, flip: true, cutout: true, normalize: DATASET_STATS.cifar10 });
     expect(trainAugmentation(ds('synthetic', 1, 8))).to.deep.include({ cropPadding: 1, flip: false });
     expect(evalAugmentation(ds('cifar100', 3, 32))).to.deep.equal({ normalize: DATASET_STATS.cifar100 });

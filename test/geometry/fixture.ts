@@ -35,7 +35,9 @@ export interface LoadedGeometryFixture {
 }
 
 export function loadGeometryFixture(name: string): LoadedGeometryFixture {
-  const dir = path.join(__dirname, '..', 'fixtures', 'geometry');
+  // From test/geometry under tsx, or from dist/test/geometry when compiled.
+  const compiled = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'geometry');
+  const dir = fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'fixtures', 'geometry');
   const doc = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as GeometryFixture;
   const bin = fs.readFileSync(path.join(dir, `${name}.bin`));
   const raw = (key: string) => {

@@ -2,11 +2,11 @@
 // parameters as they were, parallel and sequential passes agree.
 import { expect } from 'chai';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { Trainer } from '../../src/train/trainer';
 import { BatchError } from '../../src/runtime/batch';
+import { repoRoot } from '../repo-root';
 
-const root = path.resolve(__dirname, '..', '..', fs.existsSync(path.resolve(__dirname, '..', '..', 'package.json')) ? '' : '..');
+const root = repoRoot();
 const mlp = path.join(root, 'models', 'mlp.onnx');
 
 function batch(n: number, fill = 0.5, labels?: bigint[]) {
