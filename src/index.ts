@@ -23,3 +23,4 @@ export * as optim from './optim';
 export * as data from './data';
 export * as zoo from './zoo';
 export * as plot from './plot';
+export * from './geometry';

@@ -11,7 +11,7 @@ import { runTrain, trainSpec } from './train-command';
 import { evalSpec, exportSpec, modelsSpec, runEval, runExport, runModels } from './model-commands';
 
 /** Errors raised elsewhere for bad input, known by class name (keeps this file's imports short). */
-const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'RestoreError', 'EvaluateError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
+const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'RestoreError', 'EvaluateError', 'GeometryError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
 
 type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
 

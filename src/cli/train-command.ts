@@ -40,6 +40,8 @@ const FLAGS: Record<string, FlagSpec> = {
   'device-id': { type: 'int', help: 'CUDA device index', default: 0 },
   threads: { type: 'int', help: 'CPU threads in all (0 = all cores)', default: 0 },
   parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },
+  'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples test images into the metrics (0 = off)', default: 0 },
+  'geometry-samples': { type: 'int', help: 'test images used by --track-geometry', default: 512 },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints)', default: 'runs/latest' },
   config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
   resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR (uses its saved config; --epochs may extend it)' },
@@ -86,7 +88,7 @@ function check(c: Record<string, ParsedValue>): void {
   const pos = (k: string) => { if (!((c[k] as number) > 0)) throw new UsageError(`--${k} must be above 0, got ${String(c[k])}`); };
   ['lr', 'epochs', 'batch-size', 'eval-batch-size'].forEach(pos);
   if (c.optimizer !== 'sgd') pos('rho');
-  for (const k of ['alpha', 'beta', 'momentum', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min']) {
+  for (const k of ['alpha', 'beta', 'momentum', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min', 'track-geometry', 'geometry-samples']) {
     if ((c[k] as number) < 0) throw new UsageError(`--${k} must not be negative, got ${String(c[k])}`);
   }
   const ls = c['label-smoothing'] as number;
@@ -128,6 +130,8 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
     evalBatchSize: c['eval-batch-size'] as number,
     seed,
     cutout: c.cutout as number,
+    trackGeometry: c['track-geometry'] as number,
+    geometrySamples: c['geometry-samples'] as number,
     out,
     resume,
     config: saved,

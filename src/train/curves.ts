@@ -34,3 +34,21 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
   fs.writeFileSync(png, lineChartPng(chart));
   return [svg, png];
 }
+
+/** The paper's Fig. 1–2 view: ‖g‖, Tr(H), λ_max and C(w) per epoch (epochs with --track-geometry). */
+export function writeGeometryCurves(dir: string, title: string, epochs: readonly EpochRecord[]): string[] {
+  const panel = (key: string, label: string) => ({
+    title: label,
+    series: [{ name: label, points: epochs.filter((e) => Number.isFinite(e.extra?.[key])).map((e) => [e.epoch + 1, e.extra?.[key] as number] as const) }],
+    legend: false,
+  });
+  const chart: LineChart = {
+    title, xLabel: 'epoch',
+    panels: [panel('gradNorm', '‖g‖'), panel('hessianTrace', 'Tr(H)'), panel('lambdaMax', 'λ_max'), panel('normalizedTrace', 'C(w) = Tr(H)/‖g‖')],
+  };
+  const svg = path.join(dir, 'geometry.svg');
+  const png = path.join(dir, 'geometry.png');
+  fs.writeFileSync(svg, lineChartSvg(chart, { columns: 2 }));
+  fs.writeFileSync(png, lineChartPng(chart, { columns: 2 }));
+  return [svg, png];
+}

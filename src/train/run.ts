@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadModel, saveModel } from '../onnx/io';
 import { checkTrainingMemory } from '../zoo/memory';
+import { GeometryTracker } from '../geometry/track';
+import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
 import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
 import { Batch } from '../runtime/batch';
@@ -11,7 +13,7 @@ import { Model } from '../onnx/ir';
 import { ScheduleOptions } from '../optim/schedule';
 import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
-import { writeCurves } from './curves';
+import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
 
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
@@ -50,6 +52,10 @@ export interface RunOptions {
   readonly seed: number;
   /** Cutout hole size in pixels (0 off). */
   readonly cutout?: number;
+  /** Record ‖g‖, Tr(H), λ_max and C(w) on the test set every N epochs (0 = off). Default: 0. */
+  readonly trackGeometry?: number;
+  /** Test images used for the geometry figures. Default: 512. */
+  readonly geometrySamples?: number;
   /** Output folder. */
   readonly out: string;
   /** Continue the run saved in `out`. */
@@ -161,6 +167,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
     });
     let interrupted = false;
     let lastLr = o.lr;
+    let tracker: GeometryTracker | undefined;
     let stopped: string | undefined;
     for (let epoch = startEpoch; epoch < o.epochs && !interrupted && !stopped; epoch++) {
       const t0 = Date.now() - partial.seconds * 1000;
@@ -195,6 +202,15 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
         trainLoss: partial.lossSum / partial.count, trainAccuracy: partial.correct / partial.count,
         testLoss: ev.loss, testAccuracy: ev.accuracy, seconds: partial.seconds, imagesPerSecond: partial.count / Math.max(partial.seconds, 1e-9),
       };
+      if (o.trackGeometry && (epoch + 1) % o.trackGeometry === 0) {
+        events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples ?? 512, test.length)} test images`);
+        tracker ??= GeometryTracker.create(trainer, { threads: o.trainer.threads, seed: o.seed });
+        const geo = await tracker.measure(datasetBatches(test, train, { samples: o.geometrySamples ?? 512, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed }));
+        (rec as { extra?: Record<string, number> }).extra = { gradNorm: geo.gradNorm, hessianTrace: geo.trace, lambdaMax: geo.lambdaMax, normalizedTrace: geo.cw, geometrySeconds: geo.seconds };
+      } else if (o.trackGeometry) {
+        // Same CSV columns every epoch; NaN where the geometry was not measured.
+        (rec as { extra?: Record<string, number> }).extra = { gradNorm: NaN, hessianTrace: NaN, lambdaMax: NaN, normalizedTrace: NaN, geometrySeconds: NaN };
+      }
       history.push(rec);
       log.epoch(rec);
       const isBest = ev.accuracy > best.accuracy;
@@ -204,6 +220,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       if (isBest) fs.copyFileSync(lastPath, bestPath);
       events.onEpoch?.(rec, isBest);
       writeCurves(o.out, `${o.modelName} on ${o.dataset}`, history, stepLosses, stepsPerEpoch);
+      if (o.trackGeometry) writeGeometryCurves(o.out, `${o.modelName} on ${o.dataset}: geometry (test set)`, history);
       if (interrupted) break;
     }
     const files: Record<string, string> = {
@@ -215,6 +232,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       files.model = path.join(o.out, 'model.onnx');
       trainer.exportInference(files.model);
     }
+    await tracker?.close();
     const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestTestAccuracy: best.accuracy, interrupted, stopped, files };
     files.summary = path.join(o.out, 'summary.json');
     fs.writeFileSync(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));

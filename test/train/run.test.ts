@@ -26,7 +26,7 @@ function options(out: string, over: Partial<RunOptions> = {}): RunOptions {
 describe('training loop', () => {
   it('learns the synthetic set well above chance and writes model, metrics, curves and checkpoints', async () => {
     const out = path.join(tmp, 'synthetic');
-    const s = await runTraining(options(out, { epochs: 3 }));
+    const s = await runTraining(options(out, { epochs: 3, trackGeometry: 3, geometrySamples: 64 }));
     expect(s.bestTestAccuracy).to.be.above(0.8); // 4 classes: chance is 0.25
     expect(s.epochs[2].trainLoss).to.be.below(s.epochs[0].trainLoss);
     for (const f of ['model.onnx', 'forward_model.onnx', 'metrics.jsonl', 'metrics.csv', 'summary.json', 'curves.svg', 'curves.png', 'checkpoints/last.ckpt', 'checkpoints/best.ckpt']) {
@@ -35,6 +35,11 @@ describe('training loop', () => {
     const rows = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(rows.filter((r) => r.type === 'epoch')).to.have.length(3);
     expect(rows.filter((r) => r.type === 'step').length).to.equal(3 * 16);
+    // --track-geometry 3: measured after epoch 3 only, NaN before (same CSV columns every row).
+    expect(Number.isNaN(s.epochs[0].extra?.hessianTrace)).to.equal(true);
+    expect(s.epochs[2].extra?.gradNorm).to.be.above(0);
+    expect(Number.isFinite(s.epochs[2].extra?.hessianTrace)).to.equal(true);
+    expect(fs.existsSync(path.join(out, 'geometry.png'))).to.equal(true);
   });
 
   it('an interrupted run resumed from its checkpoint ends with exactly the parameters of an uninterrupted one', async () => {
