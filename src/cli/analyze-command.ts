@@ -2,14 +2,14 @@
 // models on a data set split, printed and saved as JSON and a text table.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASET_NAMES, DatasetPair, loadDataset } from '../data';
+import { DatasetPair, loadDataset } from '../data';
 import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, formatGeometryTable, resolveGeometryModel } from '../geometry';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
+import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
 const FLAGS: Record<string, FlagSpec> = {
-  data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for cifar10/cifar100)' },
+  ...DATA_FLAGS,
   split: { type: 'string', help: 'which split the figures are computed on (the paper\'s Table 3: test)', choices: ['test', 'train'], default: 'test' },
   samples: { type: 'int', help: 'use this many images of the split (a seeded random subset; 0 = all)', default: 1000 },
   'batch-size': { type: 'int', help: 'images per batch (‖∇L‖ is the mean of per-batch norms, so it depends on this)', default: 128 },
@@ -27,8 +27,7 @@ const FLAGS: Record<string, FlagSpec> = {
   hvp: { type: 'string', help: 'Hessian-vector products: exact (double backward, as PyTorch/PyHessian) or central differences of gradients (on ReLU networks these also count the kinks a step crosses, so they differ)', choices: ['exact', 'fd'], default: 'exact' },
   seed: { type: 'int', help: 'seed of the image subset, the trace probes and the power-iteration start', default: 0 },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'where geometry-<split>.json and .txt go (default: the run folder, else ./geometry)' },
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
-  threads: { type: 'int', help: 'CPU threads (0 = all cores)', default: 0 },
+  ...DEVICE_FLAGS,
 };
 
 export const analyzeSpec: CommandSpec = {

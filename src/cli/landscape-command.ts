@@ -2,14 +2,14 @@
 // Fig. 4): data as JSON and CSV, pictures as SVG and PNG.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASET_NAMES, loadDataset } from '../data';
+import { loadDataset } from '../data';
 import { GeometryError, analyzeLandscape, datasetBatches, resolveGeometryModel, writeLandscape } from '../geometry';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
+import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
 const FLAGS: Record<string, FlagSpec> = {
-  data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for cifar10/cifar100)' },
+  ...DATA_FLAGS,
   split: { type: 'string', help: 'which split the loss is computed on', choices: ['train', 'test'], default: 'train' },
   samples: { type: 'int', help: 'use this many images of the split (a seeded random subset; 0 = all)', default: 1000 },
   'batch-size': { type: 'int', help: 'images per forward pass', default: 500 },
@@ -21,8 +21,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'int', help: 'seed of the directions and the image subset', default: 0 },
   title: { type: 'string', help: 'figure title (default: the model name)' },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (default: <run folder>/landscape, else ./landscape)' },
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
-  threads: { type: 'int', help: 'CPU threads (0 = all cores)', default: 0 },
+  ...DEVICE_FLAGS,
 };
 
 export const landscapeSpec: CommandSpec = {

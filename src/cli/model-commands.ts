@@ -1,12 +1,13 @@
 // `crsam eval`, `crsam export` and `crsam models`.
 import * as path from 'node:path';
 import { buildArtifacts, withValues } from '../autodiff/artifacts';
-import { DATASET_NAMES, loadDataset } from '../data';
+import { loadDataset } from '../data';
 import { saveModel } from '../onnx/io';
 import { evaluateModel } from '../train/evaluate';
 import { restoreModel } from '../train/restore';
 import { ZOO, buildZooModel, countParameters, estimateForwardCost, zooEntry } from '../zoo';
 import { CommandSpec, Parsed, UsageError } from './args';
+import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
 export const evalSpec: CommandSpec = {
   name: 'eval',
@@ -14,12 +15,10 @@ export const evalSpec: CommandSpec = {
   usage: 'crsam eval <model.onnx | run folder | file.ckpt> [--data fashion-mnist] [--split test]',
   positionals: ['model'],
   flags: {
-    data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-    'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for cifar10/cifar100)' },
+    ...DATA_FLAGS,
     split: { type: 'string', help: 'which split to evaluate', choices: ['test', 'train'], default: 'test' },
     'batch-size': { type: 'int', help: 'images per batch', default: 500 },
-    device: { type: 'string', help: 'execution provider', choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
-    threads: { type: 'int', help: 'CPU threads (0 = all cores)', default: 0 },
+    ...DEVICE_FLAGS,
   },
 };
 

@@ -1,7 +1,7 @@
 // Shared assertions and fixtures for the optimizer tests.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { expect } from 'chai';
+import { fixturePath } from '../repo-root';
 
 /**
  * Asserts |a − e| ≤ rel·|e| + abs element by element, naming the first element that fails so a
@@ -25,11 +25,5 @@ export function expectClose(actual: number | undefined, expected: number, rel: n
 
 /** Reads a file under test/fixtures/optim, from the sources (tsx) or from dist/ (compiled tests). */
 export function readFixture(name: string): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`No package.json above ${__dirname}.`);
-    dir = up;
-  }
-  return fs.readFileSync(path.join(dir, 'test', 'fixtures', 'optim', name), 'utf8');
+  return fs.readFileSync(fixturePath('optim', name), 'utf8');
 }

@@ -5,17 +5,9 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TrainingArtifacts } from '../../src/autodiff/artifacts';
 import { serializeModel } from '../../src/onnx/io';
+import { repoRoot } from '../repo-root';
 
-/** The repository root: the first folder above this file with a package.json (also from dist/test/zoo). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
+export { repoRoot };
 
 export const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'zoo');
 
