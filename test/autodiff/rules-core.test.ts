@@ -31,6 +31,7 @@ describe('gradient rules: core', () => {
   it('Conv groups 2', () => checkGradient('Conv', [[2, 4, 5, 5], [6, 2, 3, 3], [6]], { group: 2, pads: [1, 1, 1, 1] }));
   it('Conv auto_pad SAME_UPPER stride 2', () => checkGradient('Conv', [[1, 2, 5, 5], [3, 2, 3, 3]], { auto_pad: 'SAME_UPPER', strides: [2, 2] }));
   it('Conv patch embedding (kernel = stride)', () => checkGradient('Conv', [[2, 3, 8, 8], [5, 3, 4, 4], [5]], { strides: [4, 4] }));
+  it('Conv 2x3 kernel, asymmetric pads', () => checkGradient('Conv', [[2, 2, 5, 6], [3, 2, 2, 3], [3]], { pads: [1, 0, 0, 2] }));
   it('Conv 1-D', () => checkGradient('Conv', [[2, 3, 7], [4, 3, 3]], { pads: [1, 1] }));
   it('BatchNormalization (running statistics)', () => checkGradient('BatchNormalization', [[3, 2, 3, 3], [2], [2], { const: [0.1, -0.2], dims: [2], dtype: 'float' }, { const: [1.5, 0.5], dims: [2], dtype: 'float' }], { epsilon: 1e-5 }));
 });
