@@ -94,3 +94,18 @@ describe('crsam command line: bad input', () => {
     expect(r.stdout).to.match(/--optimizer STRING.*\[sgd \| sam \| asam \| crsam\] \(default: crsam\)/);
   });
 });
+
+describe('crsam train: config file', () => {
+  it('reads flags from a JSON file, command-line flags override it, and unknown keys are refused', () => {
+    const cfg = path.join(tmp, 'run.json');
+    fs.writeFileSync(cfg, JSON.stringify({ model: 'mlp', data: 'synthetic', epochs: 1, 'batch-size': 64, optimizer: 'sam', lr: 1e9 }));
+    const out = path.join(tmp, 'cfgrun');
+    // lr 1e9 from the file would diverge; the command line's --lr wins.
+    const r = crsam('train', '--config', cfg, '--lr', '0.05', '--out', out);
+    expect(r.code, r.stderr).to.equal(0);
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'run-config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).to.include({ model: 'mlp', data: 'synthetic', optimizer: 'sam', lr: 0.05, 'batch-size': 64, epochs: 1 });
+    fs.writeFileSync(cfg, JSON.stringify({ epochz: 3 }));
+    expectOneSentence(crsam('train', '--config', cfg, '--out', out), /has the key 'epochz', which is not a flag/);
+  });
+});
