@@ -1,4 +1,5 @@
-// Metrics files of a run: every step and every epoch as JSON lines, epochs also as CSV.
+// Metrics files of a run: every step and every epoch as JSON lines (metrics.jsonl), and as CSV
+// (steps.csv, metrics.csv for epochs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -16,18 +17,25 @@ export interface EpochRecord {
   readonly extra?: Record<string, number>;
 }
 
+/** Columns of steps.csv (empty where a method has no such figure, e.g. lossMinus for SAM). */
+const STEP_COLUMNS = ['epoch', 'step', 'lr', 'loss', 'lossPlus', 'lossMinus', 'gradNorm', 'curvature', 'slope', 'accuracy'];
+
 export class MetricsLog {
   private readonly jsonl: string;
   private readonly csv: string;
+  private readonly stepsCsv: string;
 
   constructor(dir: string, append: boolean) {
     this.jsonl = path.join(dir, 'metrics.jsonl');
     this.csv = path.join(dir, 'metrics.csv');
-    if (!append) { fs.writeFileSync(this.jsonl, ''); fs.writeFileSync(this.csv, ''); }
+    this.stepsCsv = path.join(dir, 'steps.csv');
+    if (!append) for (const f of [this.jsonl, this.csv, this.stepsCsv]) fs.writeFileSync(f, '');
   }
 
-  step(row: Record<string, number | string | undefined>): void {
+  step(row: Record<string, number | undefined>): void {
     fs.appendFileSync(this.jsonl, `${JSON.stringify({ type: 'step', ...row })}\n`);
+    if (!fs.existsSync(this.stepsCsv) || fs.statSync(this.stepsCsv).size === 0) fs.writeFileSync(this.stepsCsv, `${STEP_COLUMNS.join(',')}\n`);
+    fs.appendFileSync(this.stepsCsv, `${STEP_COLUMNS.map((k) => (row[k] === undefined ? '' : String(row[k]))).join(',')}\n`);
   }
 
   epoch(rec: EpochRecord): void {
@@ -39,15 +47,22 @@ export class MetricsLog {
     fs.appendFileSync(this.csv, `${keys.map((k) => String(flat[k])).join(',')}\n`);
   }
 
-  /** Drops rows past `epoch` (a resumed run replays from its checkpoint). */
-  truncateAfter(epoch: number): void {
+  /**
+   * Drops what a crashed run logged after its last checkpoint, so a resumed run does not log it
+   * twice: step rows from step `stepCount` on and epoch rows from epoch `epochsDone` on.
+   */
+  truncateTo(stepCount: number, epochsDone: number): void {
+    const keep = (row: { type?: string; step?: number; epoch?: number }) => (row.type === 'epoch' ? (row.epoch ?? 0) < epochsDone : (row.step ?? 0) < stepCount);
     const rows = fs.existsSync(this.jsonl) ? fs.readFileSync(this.jsonl, 'utf8').split('\n').filter(Boolean) : [];
-    const keep = rows.filter((r) => (JSON.parse(r) as { epoch: number }).epoch < epoch || ((JSON.parse(r) as { type: string }).type === 'epoch' && (JSON.parse(r) as { epoch: number }).epoch <= epoch));
-    fs.writeFileSync(this.jsonl, keep.map((r) => `${r}\n`).join(''));
-    const csv = fs.existsSync(this.csv) ? fs.readFileSync(this.csv, 'utf8').split('\n').filter(Boolean) : [];
-    if (csv.length) {
-      const idx = csv[0].split(',').indexOf('epoch');
-      fs.writeFileSync(this.csv, [csv[0], ...csv.slice(1).filter((l) => Number(l.split(',')[idx]) <= epoch)].map((l) => `${l}\n`).join(''));
-    }
+    fs.writeFileSync(this.jsonl, rows.filter((r) => keep(JSON.parse(r) as { type?: string })).map((r) => `${r}\n`).join(''));
+    filterCsv(this.stepsCsv, (cols, header) => Number(cols[header.indexOf('step')]) < stepCount);
+    filterCsv(this.csv, (cols, header) => Number(cols[header.indexOf('epoch')]) < epochsDone);
   }
+}
+
+function filterCsv(file: string, keep: (cols: string[], header: string[]) => boolean): void {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  if (!lines.length) return;
+  const header = lines[0].split(',');
+  fs.writeFileSync(file, [lines[0], ...lines.slice(1).filter((l) => keep(l.split(','), header))].map((l) => `${l}\n`).join(''));
 }

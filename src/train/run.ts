@@ -157,7 +157,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       best = (ck.meta.best as typeof best) ?? best;
       partial = (ck.meta.partial as typeof partial) ?? partial;
       startEpoch = loaders.train.epoch;
-      log.truncateAfter(history.length ? history[history.length - 1].epoch : -1);
+      log.truncateTo(trainer.stepCount, history.length);
       events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
     }
     events.onStart?.({ trainSize: train.length, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch });

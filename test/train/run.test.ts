@@ -57,6 +57,11 @@ describe('training loop', () => {
     await stopAfter(5, true);
     const rest = await runTraining(options(b, { epochs: 3, resume: true }));
     expect(rest.epochs.map((e) => e.epoch)).to.deep.equal([0, 1, 2]);
+    // The metrics of the interrupted-and-resumed run hold every step and epoch exactly once.
+    const rows = fs.readFileSync(path.join(b, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; epoch: number });
+    expect(rows.filter((r) => r.type === 'step').map((r) => r.step)).to.deep.equal(Array.from({ length: 48 }, (_, i) => i));
+    expect(rows.filter((r) => r.type === 'epoch').map((r) => r.epoch)).to.deep.equal([0, 1, 2]);
+    expect(fs.readFileSync(path.join(b, 'steps.csv'), 'utf8').trim().split('\n')).to.have.length(49);
     const pa = loadRunCheckpoint(path.join(a, 'checkpoints', 'last.ckpt'));
     const pb = loadRunCheckpoint(path.join(b, 'checkpoints', 'last.ckpt'));
     expect(pb.trainer.stepCount).to.equal(pa.trainer.stepCount);
