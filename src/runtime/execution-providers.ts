@@ -28,7 +28,7 @@ export interface ResolvedDevice {
   readonly note?: string;
 }
 
-export const CUDA_INSTALL_HINT = 'reinstall onnxruntime-node with its CUDA provider: npm install onnxruntime-node --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9 on the machine)';
+export const CUDA_INSTALL_HINT = 'fetch its CUDA provider with: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (needs CUDA 12 and cuDNN 9 on the machine)';
 
 /** True when onnxruntime-node's CUDA provider library is present next to its binding. */
 export function cudaInstalled(): boolean {

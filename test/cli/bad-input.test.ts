@@ -86,7 +86,7 @@ describe('crsam command line: bad input', () => {
     fs.writeFileSync(path.join(d, 'checkpoints', 'last.ckpt'), 'garbage');
     expectOneSentence(crsam('export', d, '-o', path.join(tmp, 'e.onnx')), /not a crsam checkpoint/);
   });
-  it('--device cuda without the CUDA provider', () => expectOneSentence(crsam('eval', path.join(root, 'models', 'mlp.onnx'), '--device', 'cuda'), /CUDA provider.*not installed.*--onnxruntime-node-install=cuda12/));
+  it('--device cuda without the CUDA provider', () => expectOneSentence(crsam('eval', path.join(root, 'models', 'mlp.onnx'), '--device', 'cuda'), /CUDA provider.*not installed.*ONNXRUNTIME_NODE_INSTALL=cuda12/));
   it('--help explains every flag with its default', () => {
     const r = crsam('train', '--help');
     expect(r.code).to.equal(0);
