@@ -99,8 +99,6 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   const trainingModel = buildTrainingModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const inferenceModel = buildInferenceModel(model, opset, facts);
-  const gradOutputs = new Set(trainingModel.model.graph.outputs.map((o) => o.name));
-  void gradOutputs;
   return {
     trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
     initialValues, unusedParams: trainingModel.unused,

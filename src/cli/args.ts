@@ -53,7 +53,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       let value: string | undefined;
       const eq = name.indexOf('=');
       if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
-      let f = spec.flags[name];
+      const f = spec.flags[name];
       if (!f && name.startsWith('no-') && spec.flags[name.slice(3)]?.type === 'bool') {
         flags[name.slice(3)] = false; given.add(name.slice(3)); continue;
       }
@@ -68,8 +68,6 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
         flags[name] = convert(name, f, value);
       }
       given.add(name);
-      void f;
-      f = spec.flags[name];
     } else {
       positionals.push(a);
     }

@@ -84,7 +84,7 @@ export class OrtGradientOracle implements GradientOracle {
     } else {
       results = [];
       for (const r of requests) {
-        const out = await runTrainingPass(this.session, this.layout, { weights: r.weights, buffers: snapshot, data: this.data, labels: this.labels }, r.gradOut);
+        const out = await runTrainingPass(this.session, this.layout, { weights: r.weights, buffers: snapshot, data: this.data, labels: this.labels }, r.gradOut, requests.length === 1);
         this.counts.main++;
         results.push(out);
         if (requests.length === 1) this.lastLogits = out.logits;

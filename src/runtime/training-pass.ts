@@ -23,7 +23,7 @@ export interface PassResult {
   readonly logits?: Float32Array;
 }
 
-export async function runTrainingPass(session: ort.InferenceSession, layout: PassLayout, inputs: PassInputs, gradOut: Float32Array): Promise<PassResult> {
+export async function runTrainingPass(session: ort.InferenceSession, layout: PassLayout, inputs: PassInputs, gradOut: Float32Array, wantLogits = false): Promise<PassResult> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(inputs.data)) feeds[name] = new ort.Tensor('float32', t.data, [...t.dims]);
   feeds.labels = new ort.Tensor('int64', inputs.labels, [inputs.labels.length]);
@@ -35,7 +35,8 @@ export async function runTrainingPass(session: ort.InferenceSession, layout: Pas
   for (const b of layout.buffers) buffers.set(b.name, out[`${b.name}_updated`].data as Float32Array);
   const loss = Number(out.loss.data[0]);
   const last = session.outputNames[session.outputNames.length - 1];
-  const logits = last.endsWith('_grad') || last.endsWith('_updated') || last === 'loss' ? undefined : Float32Array.from(out[last].data as Float32Array);
+  const hasLogits = !(last.endsWith('_grad') || last.endsWith('_updated') || last === 'loss');
+  const logits = wantLogits && hasLogits ? Float32Array.from(out[last].data as Float32Array) : undefined;
   for (const t of Object.values(out)) t.dispose();
   return { loss, buffers, logits };
 }

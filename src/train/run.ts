@@ -7,7 +7,7 @@ import { checkTrainingMemory } from '../zoo/memory';
 import { GeometryTracker } from '../geometry/track';
 import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
-import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
+import { Batch as DataBatch, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
 import { Batch } from '../runtime/batch';
 import { Model } from '../onnx/ir';
 import { ScheduleOptions } from '../optim/schedule';
@@ -262,4 +262,3 @@ function checkCompatible(trainer: Trainer, ds: Dataset): void {
   }
 }
 
-export { DataLoader };

@@ -31,7 +31,6 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
   const momentum = attrFloat(node, 'momentum', 0.9);
   const channels = b.shape(x)?.[1];
   if (typeof channels !== 'number') throw new Error(`BatchNormalization node '${node.name}' needs a known channel count`);
-  const noGrad: Node[] = [];
   const start = b.graph.nodes.length;
   const meanKd = b.reduce('ReduceMean', x, axes, true, `${node.name}_mean`);
   const centered = b.op('Sub', [x, meanKd], {}, `${node.name}_centered`);
@@ -40,7 +39,6 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
   const count = b.op('Div', [size, b.scalar(channels)], {}, `${node.name}_count`);
   // Σ(x − mean)² in one pass (ReduceSumSquare), then a division on [C]: no squared tensor is materialized.
   const variance = b.op('Div', [b.reduce('ReduceSumSquare', centered, axes, false), count], {}, `${node.name}_var`);
-  noGrad.push(...b.graph.nodes.slice(start));
   const yOut = node.outputs[0];
   const bnOpts = b.opset >= 14 ? { epsilon: { float: eps }, training_mode: 0 } : { epsilon: { float: eps } };
   b.node('BatchNormalization', [x, scale, bias, mean, variance], bnOpts, { outputNames: [yOut], name: node.name });
@@ -56,7 +54,6 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
     updates.set(runVar, b.op('Add', [b.op('Mul', [runVar, m]), b.op('Mul', [b.op('Mul', [variance, unbias]), oneMinus])], {}, `${runVar}_updated`));
   }
   for (const n of b.graph.nodes.slice(start)) if (n !== lowered) n.meta = { ...n.meta, noGrad: true };
-  void noGrad;
   return { updates };
 }
 
