@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
-import { resolveModel } from '../train/model-source';
+import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
@@ -105,6 +105,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   if (!resume) fs.writeFileSync(path.join(out, 'run-config.json'), JSON.stringify(saved, null, 2));
   const seed = c.seed as number;
   const modelSpec = c.model as string;
+  if (!resume) checkModelSpec(modelSpec);
   const opts: RunOptions = {
     model: (train) => resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
     modelName: path.basename(modelSpec),

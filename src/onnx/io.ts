@@ -66,17 +66,18 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
     bytes = source;
   }
   let msg: ModelMsg;
+  let unknown: string | undefined;
   try {
-    const unknown = findUnknownField(ModelProto, protobuf.Reader.create(bytes), bytes.length, 'ModelProto');
-    if (unknown) {
-      throw new OnnxFormatError(`${label} has the field ${unknown}, which this version of crsam does not know; refusing it rather than dropping it (re-export with an older ONNX IR version)`);
-    }
     msg = ModelProto.decode(bytes) as unknown as ModelMsg;
+    unknown = findUnknownField(ModelProto, protobuf.Reader.create(bytes), bytes.length, 'ModelProto');
   } catch (e) {
-    if (e instanceof OnnxFormatError) throw e;
     throw new OnnxFormatError(`${label} is not a valid ONNX file (it is truncated or corrupt: ${(e as Error).message})`);
   }
+  // Arbitrary bytes often parse as a few stray fields: without a graph it is not a model at all.
   if (!msg.graph) throw new OnnxFormatError(`${label} is not an ONNX model: it has no graph`);
+  if (unknown) {
+    throw new OnnxFormatError(`${label} has the field ${unknown}, which this version of crsam does not know; refusing it rather than dropping it (re-export with an older ONNX IR version)`);
+  }
   if (msg.training_info && msg.training_info.length) throw new OnnxFormatError(`${label} carries ONNX training_info, which crsam does not read; export the plain forward model`);
   if (msg.functions && msg.functions.length) throw new OnnxFormatError(`${label} defines model-local functions, which crsam does not inline yet; export with them inlined (torch.onnx.export(..., export_modules_as_functions=False))`);
   if (!msg.opset_import || msg.opset_import.length === 0) throw new OnnxFormatError(`${label} imports no opset (opset_import is empty), so its ops cannot be interpreted`);

@@ -20,11 +20,16 @@ export function isZooName(spec: string): boolean {
   return Object.prototype.hasOwnProperty.call(ZOO, spec) && !fs.existsSync(spec);
 }
 
+/** Refuses a spec that is neither a zoo name nor an existing file (before any slow work starts). */
+export function checkModelSpec(spec: string): void {
+  if (!isZooName(spec) && !fs.existsSync(spec)) {
+    throw new ModelSourceError(`${spec} is neither an .onnx file nor a zoo model; give a path, or one of: ${zooNames().join(', ')}`);
+  }
+}
+
 /** Loads the file, or builds the zoo model for `shape` with the given seed. */
 export function resolveModel(spec: string, shape: ModelShape, seed: number): Model {
   if (isZooName(spec)) return buildZooModel(spec, { inputSize: shape.height, channels: shape.channels, numClasses: shape.numClasses, seed });
-  if (!fs.existsSync(spec)) {
-    throw new ModelSourceError(`${spec} is neither an .onnx file nor a zoo model; give a path, or one of: ${zooNames().join(', ')}`);
-  }
+  checkModelSpec(spec);
   return loadModel(spec);
 }
