@@ -1,4 +1,5 @@
 // What a gradient rule sees and returns.
+import { CrsamError } from '../core/errors';
 import { GraphBuilder } from '../onnx/builder';
 import { Node, Shape } from '../onnx/ir';
 import { DataType } from '../onnx/dtype';
@@ -32,6 +33,6 @@ export const NO_GRADIENT = 'no-gradient' as const;
 export type RuleEntry = GradientRule | typeof NO_GRADIENT;
 
 /** The user asked for something the autodiff cannot do; one sentence for the user. */
-export class AutodiffError extends Error {
+export class AutodiffError extends CrsamError {
   override readonly name = 'AutodiffError';
 }

@@ -1,6 +1,8 @@
 // A small, typed flag parser: every flag has a type, a default and a help line, so `--help`
 // explains everything and a bad flag or value ends in one sentence.
 
+import { CrsamError } from '../core/errors';
+
 export type FlagType = 'string' | 'number' | 'int' | 'bool' | 'list';
 
 export interface FlagSpec {
@@ -23,7 +25,7 @@ export interface CommandSpec {
   readonly positionals?: readonly string[];
 }
 
-export class UsageError extends Error {
+export class UsageError extends CrsamError {
   override readonly name = 'UsageError';
 }
 

@@ -1,17 +1,11 @@
 // The `crsam` command. The only place that prints.
-import { AutodiffError } from '../autodiff/types';
-import { OnnxFormatError } from '../onnx/io';
-import { ShapeInferenceError } from '../onnx/shape-inference';
-import { CheckpointError } from '../train/checkpoint-file';
+import { isUserError } from '../core/errors';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
 import { analyzeSpec, runAnalyze } from './analyze-command';
 import { landscapeSpec, runLandscape } from './landscape-command';
 import { runTrain, trainSpec } from './train-command';
 import { evalSpec, exportSpec, modelsSpec, runEval, runExport, runModels } from './model-commands';
-
-/** Errors raised elsewhere for bad input, known by class name (keeps this file's imports short). */
-const USER_ERROR_NAMES = new Set(['DataError', 'RunError', 'RestoreError', 'EvaluateError', 'GeometryError', 'ModelSourceError', 'TrainingError', 'BatchError', 'DeviceError', 'ModelTooLargeError', 'RangeError', 'DataError']);
 
 type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
 
@@ -24,9 +18,6 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   analyze: { spec: analyzeSpec, run: runAnalyze },
   landscape: { spec: landscapeSpec, run: runLandscape },
 };
-
-/** Error classes whose message is a complete sentence for the user. */
-const USER_ERRORS = [UsageError, OnnxFormatError, AutodiffError, ShapeInferenceError, CheckpointError];
 
 export function registerCommand(spec: CommandSpec, run: Runner): void {
   COMMANDS[spec.name] = { spec, run };
@@ -53,7 +44,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
-    const known = USER_ERRORS.some((c) => err instanceof c) || USER_ERROR_NAMES.has(err.name) || USER_ERROR_NAMES.has(err.constructor.name);
+    // RangeError: the optimizer's and zoo's option checks still throw it with a full sentence.
+    const known = isUserError(err) || err instanceof RangeError;
     process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -1,5 +1,6 @@
 // Reading and writing .onnx files (protobuf), with weights as external data next to the model.
 // Fields our schema does not know are refused, naming the field, rather than dropped silently.
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
@@ -8,7 +9,7 @@ import { DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from '.
 import { Attribute, Dim, Graph, Model, Node, Tensor, ValueInfo, tensorSize } from './ir';
 
 /** A file or model the loader cannot take; the message is one sentence for the user. */
-export class OnnxFormatError extends Error {
+export class OnnxFormatError extends CrsamError {
   override readonly name = 'OnnxFormatError';
 }
 

@@ -1,5 +1,6 @@
 // Shape and type inference with symbolic dimensions, plus propagation of the small integer
 // tensors that shape arithmetic is made of (Shape → Gather → Concat → Reshape, as PyTorch exports).
+import { CrsamError } from '../core/errors';
 import { DataType, dtypeName } from './dtype';
 import { Dim, Graph, Node, Shape, Tensor, topologicalOrder } from './ir';
 import { SHAPE_RULES } from './shape-rules/table';
@@ -15,7 +16,7 @@ export interface ValueFact {
   readonly floatValue?: readonly number[];
 }
 
-export class ShapeInferenceError extends Error {
+export class ShapeInferenceError extends CrsamError {
   override readonly name = 'ShapeInferenceError';
 }
 

@@ -1,11 +1,13 @@
 // Errors a training step raises when it refuses to move the parameters. They are classes so that
 // a training loop can tell "skip this batch / lower the lr" apart from a programming error.
 
+import { CrsamError } from '../core/errors';
+
 /** Which evaluation of a step a value came from: `w`, `w+e`, `w-e`, or the gradient handed to the base optimizer. */
 export type PassName = 'w' | 'w+e' | 'w-e' | 'update';
 
 /** A pass returned a NaN or infinite loss; thrown before the parameters are touched. */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends CrsamError {
   /** The pass whose loss was not finite. */
   readonly pass: PassName;
   /** The offending loss value. */
@@ -23,7 +25,7 @@ export class NonFiniteLossError extends Error {
 }
 
 /** A gradient held NaN or ±Inf although the losses were finite; thrown before the parameters are touched. */
-export class NonFiniteGradientError extends Error {
+export class NonFiniteGradientError extends CrsamError {
   /** `w` for the gradient at the unperturbed point, `update` for the one the base optimizer would have used. */
   readonly pass: PassName;
   /** Index of the step that was refused (the step count does not advance). */

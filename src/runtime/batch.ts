@@ -1,4 +1,5 @@
 // A mini-batch as the runtime takes it, and its validation against the model's inputs.
+import { CrsamError } from '../core/errors';
 import * as ort from 'onnxruntime-node';
 import { ValueInfo } from '../onnx/ir';
 
@@ -14,7 +15,7 @@ export interface Batch {
   readonly labels: BigInt64Array;
 }
 
-export class BatchError extends Error {
+export class BatchError extends CrsamError {
   override readonly name = 'BatchError';
 }
 

@@ -1,4 +1,5 @@
 // Which ONNX Runtime execution provider a session uses, and the session options we pass.
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ export interface SessionConfig {
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
-export class DeviceError extends Error {
+export class DeviceError extends CrsamError {
   override readonly name = 'DeviceError';
 }
 

@@ -9,6 +9,7 @@
 //   start of the data region (64-byte aligned), `length` in elements.
 // Groups: "param" (trainable, by initializer name), "buffer" (BatchNorm running statistics), and
 // any others the trainer adds (e.g. "optimizer"). Written atomically (temp file + rename).
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import { writeAtomic } from '../onnx/io';
 
@@ -27,7 +28,7 @@ export interface TensorFile {
   readonly meta: Record<string, unknown>;
 }
 
-export class CheckpointError extends Error {
+export class CheckpointError extends CrsamError {
   override readonly name = 'CheckpointError';
 }
 

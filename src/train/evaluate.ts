@@ -1,5 +1,6 @@
 // Evaluation of a model on a data set without a trainer: the eval graph, BatchNorm on running
 // statistics, the model's own weights.
+import { CrsamError } from '../core/errors';
 import { buildArtifacts } from '../autodiff/artifacts';
 import { DatasetPair, makeLoaders } from '../data';
 import { Model } from '../onnx/ir';
@@ -9,7 +10,7 @@ import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { ParameterStore } from '../runtime/parameter-store';
 import { toRuntimeBatch } from './run';
 
-export class EvaluateError extends Error {
+export class EvaluateError extends CrsamError {
   override readonly name = 'EvaluateError';
 }
 

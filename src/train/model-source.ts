@@ -1,11 +1,12 @@
 // Where a model comes from: an .onnx file, or a zoo name built for the data set's image shape
 // and class count.
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import { Model } from '../onnx/ir';
 import { loadModel } from '../onnx/io';
 import { ZOO, buildZooModel, zooNames } from '../zoo';
 
-export class ModelSourceError extends Error {
+export class ModelSourceError extends CrsamError {
   override readonly name = 'ModelSourceError';
 }
 

@@ -1,5 +1,6 @@
 // Trained models back from what `crsam train` leaves: an .onnx file, a run folder, or a
 // checkpoint file inside one (its forward_model.onnx plus the checkpoint's weights).
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildArtifacts, withValues } from '../autodiff/artifacts';
@@ -7,7 +8,7 @@ import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { loadRunCheckpoint } from './checkpoint';
 
-export class RestoreError extends Error {
+export class RestoreError extends CrsamError {
   override readonly name = 'RestoreError';
 }
 

@@ -1,5 +1,6 @@
 // The training loop behind `crsam train`: data, trainer, a test evaluation per epoch, metrics,
 // curves, atomic checkpoints (last and best), exact resume, clean interruption, and the export.
+import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadModel, saveModel } from '../onnx/io';
@@ -94,7 +95,7 @@ export interface RunSummary {
   readonly files: Readonly<Record<string, string>>;
 }
 
-export class RunError extends Error {
+export class RunError extends CrsamError {
   override readonly name = 'RunError';
 }
 

@@ -1,5 +1,6 @@
 // The public training API: a model in, CR-SAM (or SAM/ASAM/SGD) steps on ONNX Runtime, an
 // inference model out. Builds the training artifacts itself.
+import { CrsamError } from '../core/errors';
 import { buildArtifacts, TensorSpec, TrainingArtifacts, withValues } from '../autodiff/artifacts';
 import { loadModel, saveModel, serializeModel } from '../onnx/io';
 import { Model, ValueInfo } from '../onnx/ir';
@@ -71,7 +72,7 @@ export interface TrainerState {
   readonly stepCount: number;
 }
 
-export class TrainingError extends Error {
+export class TrainingError extends CrsamError {
   override readonly name = 'TrainingError';
 }
 

@@ -2,6 +2,7 @@
 // cannot fit before it spends minutes building graphs and sessions. It is an estimate, not a
 // bound: ONNX Runtime's arena and kernel workspaces come on top, and its memory planner reuses
 // some buffers.
+import { CrsamError } from '../core/errors';
 import { BYTES_PER_ELEMENT } from '../onnx/dtype';
 import { Model, tensorSize } from '../onnx/ir';
 import { countParameters, factsAtBatch } from './stats';
@@ -31,7 +32,7 @@ export interface MemoryEstimate {
 }
 
 /** Refused before training: the estimate exceeds the limit. */
-export class ModelTooLargeError extends Error {
+export class ModelTooLargeError extends CrsamError {
   constructor(readonly estimate: MemoryEstimate, readonly limitBytes: number, what: string) {
     super(`${what} needs an estimated ${formatBytes(estimate.totalBytes)} to train at batch size ${estimate.batchSize} ` +
       `(${formatBytes(estimate.parameterBytes)} of parameters, ${formatBytes(estimate.activationBytes)} of activations per forward pass), ` +
