@@ -61,6 +61,9 @@ export function sessionOptions(config: SessionConfig, resolved: ResolvedDevice =
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // Warnings such as "Removing initializer ..." describe ORT's own graph clean-up, not a problem
+    // of the user's; errors still come through.
+    logSeverityLevel: 3,
     // Idle ORT threads spin by default; with CR-SAM's sessions sharing two cores, spinning
     // threads steal the cores the other session needs (measured: 850 → 620 ms per ResNet-20 pass).
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },

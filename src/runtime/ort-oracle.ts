@@ -44,8 +44,9 @@ export class OrtGradientOracle implements GradientOracle {
     const workers: SessionWorker[] = [];
     if (parallel) {
       const per = Math.max(1, Math.floor(cores / 2));
-      const level = options.sessionOptions.graphOptimizationLevel === 'layout' ? 'all' : options.sessionOptions.graphOptimizationLevel ?? 'all';
-      workers.push(...(await Promise.all([0, 1].map(() => SessionWorker.start(modelBytes, layout, store.size, per, level)))));
+      // The workers' sessions are configured exactly as the main one, on half the threads each.
+      const workerOptions = { ...options.sessionOptions, intraOpNumThreads: per };
+      workers.push(...(await Promise.all([0, 1].map(() => SessionWorker.start(modelBytes, layout, store.size, workerOptions)))));
     }
     return new OrtGradientOracle(session, layout, store, workers);
   }

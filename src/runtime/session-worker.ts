@@ -23,13 +23,7 @@ port?.on('message', (msg: ToWorker) => {
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'init') {
     try {
-      session = await ort.InferenceSession.create(msg.modelBytes, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: msg.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: msg.graphOptimizationLevel,
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-      });
+      session = await ort.InferenceSession.create(msg.modelBytes, msg.sessionOptions);
       layout = msg.layout;
       weights = new Float32Array(msg.weights);
       localWeights = new Float32Array(weights.length);

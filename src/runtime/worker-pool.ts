@@ -25,7 +25,7 @@ export class SessionWorker {
     worker.on('error', (e) => { for (const p of this.pending.values()) p.reject(e); this.pending.clear(); });
   }
 
-  static async start(modelBytes: Uint8Array, layout: PassLayout, size: number, threads: number, level: InitMessage['graphOptimizationLevel']): Promise<SessionWorker> {
+  static async start(modelBytes: Uint8Array, layout: PassLayout, size: number, sessionOptions: InitMessage['sessionOptions']): Promise<SessionWorker> {
     const js = path.join(__dirname, 'session-worker.js');
     // Under ts-node/tsx (tests, scripts) the worker is the .ts file, loaded through tsx.
     const worker = fs.existsSync(js) ? new Worker(js) : new Worker(path.join(__dirname, 'session-worker.ts'), { execArgv: ['--require', 'tsx/cjs'] });
@@ -39,7 +39,7 @@ export class SessionWorker {
       };
       worker.on('message', onMsg);
       worker.once('error', reject);
-      const init: InitMessage = { type: 'init', modelBytes, threads, graphOptimizationLevel: level, layout, weights, grad };
+      const init: InitMessage = { type: 'init', modelBytes, sessionOptions, layout, weights, grad };
       worker.postMessage(init);
     });
     return w;

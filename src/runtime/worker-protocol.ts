@@ -1,12 +1,15 @@
 // Messages between the main thread and a session worker. Parameters, gradients and the batch
 // live in SharedArrayBuffers, so a message carries only sizes and the loss.
+import type { InferenceSession } from 'onnxruntime-node';
 import { PassLayout } from './training-pass';
+
+type SessionOptions = InferenceSession.SessionOptions;
 
 export interface InitMessage {
   readonly type: 'init';
   readonly modelBytes: Uint8Array;
-  readonly threads: number;
-  readonly graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /** The main session's options (provider, optimization level, logging), with this worker's thread count. */
+  readonly sessionOptions: SessionOptions;
   readonly layout: PassLayout;
   readonly weights: SharedArrayBuffer;
   readonly grad: SharedArrayBuffer;
