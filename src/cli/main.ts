@@ -4,10 +4,12 @@ import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
 import { analyzeSpec, runAnalyze } from './analyze-command';
 import { landscapeSpec, runLandscape } from './landscape-command';
+import { compareSpec, runCompare } from './compare-command';
 import { runTrain, trainSpec } from './train-command';
 import { evalSpec, exportSpec, modelsSpec, runEval, runExport, runModels } from './model-commands';
 
-type Runner = (args: Parsed, print: (line: string) => void) => number | Promise<number>;
+/** Runs a command; `argv` is what followed the command's name (for records such as a study's). */
+type Runner = (args: Parsed, print: (line: string) => void, argv: readonly string[]) => number | Promise<number>;
 
 const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   train: { spec: trainSpec, run: runTrain },
@@ -17,6 +19,7 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   artifacts: { spec: artifactsSpec, run: runArtifacts },
   analyze: { spec: analyzeSpec, run: runAnalyze },
   landscape: { spec: landscapeSpec, run: runLandscape },
+  compare: { spec: compareSpec, run: runCompare },
 };
 
 export function registerCommand(spec: CommandSpec, run: Runner): void {
@@ -40,7 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(cmd.spec, rest);
     if (args.help) { print(formatHelp(cmd.spec)); return 0; }
-    return await cmd.run(args, print);
+    return await cmd.run(args, print, rest);
   } catch (e) {
     const err = e as Error;
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);

@@ -1,0 +1,12 @@
+export type { GridAxis, GridCell } from './grid';
+export { cellName, expandGrid, treatmentOf } from './grid';
+export type { PairedDifference, Summary } from './stats';
+export { mean, pairedDifference, sampleStd, summarize, tQuantile975 } from './stats';
+export type { CellState, StudyDefinition } from './study-folder';
+export { StudyError, cellState, createStudy, geometryFile, readStudy, runDir, studyCells } from './study-folder';
+export type { StudyEvents, StudyExecutor, StudyRunOptions, StudyRunResult } from './runner';
+export { runStudy } from './runner';
+export type { CellResult } from './results';
+export { readCellResult } from './results';
+export type { Figure, StudyReport, TreatmentReport } from './report';
+export { FIGURES, buildReport, reportMarkdown, writeReport } from './report';
