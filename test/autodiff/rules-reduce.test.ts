@@ -5,6 +5,15 @@ import { expect } from 'chai';
 import { ConstInput, checkGradient } from './check-gradient';
 import { torchCase } from './torch-cases';
 import { GRADIENT_RULES } from '../../src/autodiff/registry';
+import { AutodiffError } from '../../src/autodiff/types';
+
+/** The rule refuses with a one-sentence AutodiffError mentioning `what`. */
+async function refuses(what: RegExp, run: () => Promise<unknown>): Promise<void> {
+  let error: unknown;
+  try { await run(); } catch (e) { error = e; }
+  expect(error).to.be.instanceOf(AutodiffError);
+  expect((error as Error).message).to.match(what);
+}
 
 const axes = (a: number[]): ConstInput => ({ const: a, dims: [a.length] });
 const ints = (a: number[]): ConstInput => ({ const: a, dims: [a.length] });
@@ -73,6 +82,8 @@ describe('gradient rules: reductions and selections', () => {
     it('nearest, sizes (5, 7), opset 17', () => checkGradient('Resize', [[2, 3, 4, 5], noRoi, floats([]), ints([2, 3, 5, 7])], nearest, torchCase('ResizeNearestSize', { opset: 17, symbolic: false })));
     it('bilinear downsampling to (3, 2)', () => checkGradient('Resize', [[2, 3, 4, 5], noRoi, floats([]), ints([2, 3, 3, 2])], linear('half_pixel'), torchCase('ResizeBilinearDown', { symbolic: false })));
     it('linear 1-D, scale 2, opset 19 with axes [2] and pytorch_half_pixel', () => checkGradient('Resize', [[2, 3, 5], noRoi, floats([2])], { ...linear('pytorch_half_pixel'), axes: [2] }, torchCase('ResizeLinear1d', { opset: 19 })));
+    it('cubic mode is refused with a user-facing error', () => refuses(/mode 'cubic'/, () => checkGradient('Resize', [[2, 3, 4, 5], noRoi, floats([1, 1, 2, 2])], { mode: 'cubic' })));
+    it('a resized axis of unknown size is refused with a user-facing error', () => refuses(/axis 0, whose size is not static/, () => checkGradient('Resize', [[2, 3, 4, 5], noRoi, floats([2, 1, 1, 1])], nearest, { symbolic: true })));
     it('nearest round_prefer_ceil, half_pixel, scale 1.5 (ONNX default modes), random', () => checkGradient('Resize', [[2, 2, 3, 4], noRoi, floats([1, 1, 1.5, 0.5])], { mode: 'nearest', nearest_mode: 'round_prefer_ceil' }));
   });
 });
