@@ -109,7 +109,7 @@ export class GraphBuilder {
 
   // ---- helpers for ops whose signature changed across opsets ----
 
-  reduce(op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceSumSquare', x: string, axes: readonly number[], keepdims: boolean, hint?: string): string {
+  reduce(op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceSumSquare' | 'ReduceProd', x: string, axes: readonly number[], keepdims: boolean, hint?: string): string {
     const axesAsInput = op === 'ReduceSum' ? this.opset >= 13 : this.opset >= 18;
     if (axes.length === 0) return this.op('Identity', [x]);
     if (axesAsInput) return this.op(op, [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, hint);

@@ -4,6 +4,7 @@ import { binary, boolUnary, cast, compare, passThrough, unary, variadic, where }
 import { argReduce, reduce } from './reduce';
 import { batchNorm, conv, convTranspose, dropout, gemm, globalPool, layerNorm, lossRule, matMul, pool } from './nn';
 import * as t from './tensor';
+import { resize, topK } from './select';
 
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Abs: unary, Ceil: unary, Cos: unary, Elu: unary, Erf: unary, Exp: unary, Floor: unary, Gelu: unary,
@@ -31,4 +32,6 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   ConstantOfShape: t.constantOfShape, Range: t.range, Pad: t.pad, Tile: t.tile, Split: t.split,
   OneHot: t.oneHot, ScatterElements: t.scatter, ScatterND: t.scatter,
   NonZero: t.nonZero, EyeLike: t.like, RandomNormalLike: t.like, RandomUniformLike: t.like,
+  Celu: unary, Mish: unary, Softsign: unary, ThresholdedRelu: unary, CumSum: unary, ReduceL1: reduce,
+  Resize: resize, TopK: topK,
 };

@@ -59,7 +59,9 @@ export const concat: ShapeRule = (ctx) => {
     return sum;
   });
   const value = rank === 1 && facts.every((f) => f.value) ? facts.flatMap((f) => f.value as Dim[]) : undefined;
-  return [{ dtype: facts[0].dtype, shape, value }];
+  // Float lists too: PyTorch exports Resize scales as Concat(Constant [1, 1], Constant [2, 2]).
+  const floatValue = rank === 1 && facts.every((f) => f.floatValue) ? facts.flatMap((f) => f.floatValue as number[]) : undefined;
+  return [{ dtype: facts[0].dtype, shape, value, floatValue }];
 };
 
 export const slice: ShapeRule = (ctx) => {
