@@ -21,7 +21,9 @@ import { gatherElements } from './rules/gather-elements';
 import { gelu } from './rules/gelu';
 import { gemm } from './rules/gemm';
 import { globalAveragePool } from './rules/global-average-pool';
+import { groupNormalization } from './rules/group-normalization';
 import { identity } from './rules/identity';
+import { instanceNormalization } from './rules/instance-normalization';
 import { layerNormalization } from './rules/layer-normalization';
 import { leakyRelu } from './rules/leaky-relu';
 import { log } from './rules/log';
@@ -78,6 +80,8 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   GlobalAveragePool: globalAveragePool,
   Identity: identity,
   LayerNormalization: layerNormalization,
+  InstanceNormalization: instanceNormalization,
+  GroupNormalization: groupNormalization,
   LeakyRelu: leakyRelu,
   Log: log,
   LogSoftmax: logSoftmax,
