@@ -15,6 +15,8 @@ export interface TorchFixture {
   };
   f32(key: string): { data: Float32Array; dims: number[] };
   i64(key: string): { data: BigInt64Array; dims: number[] };
+  f64(key: string): { data: Float64Array; dims: number[] };
+  i32(key: string): { data: Int32Array; dims: number[] };
   has(key: string): boolean;
 }
 
@@ -22,17 +24,20 @@ export function loadTorchFixture(name: string): TorchFixture {
   const base = fixturePath('torch', name);
   const manifest = JSON.parse(fs.readFileSync(path.join(base, 'manifest.json'), 'utf8')) as TorchFixture['manifest'];
   const bin = fs.readFileSync(path.join(base, 'data.bin'));
-  const slice = (key: string, size: number) => {
+  const slice = (key: string, dtype: string, size: number) => {
     const t = manifest.tensors[key];
     if (!t) throw new Error(`fixture ${name} has no tensor ${key}`);
+    if (t.dtype !== dtype) throw new Error(`fixture ${name}: tensor ${key} is ${t.dtype}, not ${dtype}`);
     return { buf: bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + t.length * size), dims: t.dims };
   };
   return {
     dir: base,
     modelPath: path.join(base, 'model.onnx'),
     manifest,
-    f32: (key) => { const s = slice(key, 4); return { data: new Float32Array(s.buf), dims: s.dims }; },
-    i64: (key) => { const s = slice(key, 8); return { data: new BigInt64Array(s.buf), dims: s.dims }; },
+    f32: (key) => { const s = slice(key, 'float32', 4); return { data: new Float32Array(s.buf), dims: s.dims }; },
+    i64: (key) => { const s = slice(key, 'int64', 8); return { data: new BigInt64Array(s.buf), dims: s.dims }; },
+    f64: (key) => { const s = slice(key, 'float64', 8); return { data: new Float64Array(s.buf), dims: s.dims }; },
+    i32: (key) => { const s = slice(key, 'int32', 4); return { data: new Int32Array(s.buf), dims: s.dims }; },
     has: (key) => key in manifest.tensors,
   };
 }

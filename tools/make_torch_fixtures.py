@@ -17,7 +17,8 @@ One folder per model: test/fixtures/torch/<model>/ with
                  'logits' [N,10], dynamic batch axis 'N'. Its initializers hold the initial
                  weights (identical to the "init/<param>" / "init_buffers/<buffer>" tensors).
                  BatchNormalization nodes carry training_mode=1.
-  data.bin       all tensors concatenated, little-endian; float32 for floats, int64 for labels.
+  data.bin       all tensors concatenated, little-endian; float32 for floats (float64 for the
+                 f64/ keys), int64 for labels.
                  Every tensor starts at an 8-byte aligned byte offset (zero padding between).
   manifest.json  {
                    "format": 1,
@@ -34,7 +35,7 @@ One folder per model: test/fixtures/torch/<model>/ with
                    "config": {rho, alpha, beta, lr, momentum, weightDecay, bnMomentum, eps,
                               labelSmoothing, steps, batchSize, bnUpdate: "first",
                               crsamForm: "reference"},
-                   "tensors": { "<key>": {"dtype": "float32"|"int64", "dims": [...],
+                   "tensors": { "<key>": {"dtype": "float32"|"float64"|"int64", "dims": [...],
                                           "offset": <bytes into data.bin>, "length": <elements>} },
                    "scalars": { "<key>": number | number[] }
                  }
@@ -46,12 +47,17 @@ Tensor keys (<p> ranges over "params", <b> over "buffers", names are ONNX initia
   grad/<p>                            d mean-CE / d p at init, train mode
   grad_ls/<p>                         same with label_smoothing=0.1
   grad/bn_updated/<b>                 running stats after that one train-mode forward (momentum 0.1)
+  f64/grad/<p>, f64/grad_ls/<p>, f64/grad/bn_updated/<b>
+                                      the same three computed in float64 (a float64 copy of the
+                                      model, same weights and batch), stored as float64: the truth
+                                      that PyTorch float32 (grad/...) and crsam are both measured against
   batches/<i>/input, batches/<i>/labels   i = 0,1,2: the trajectory batches (step i uses batch i)
   <m>/final/<p>                       parameters after 3 steps, m in {sgd, sam, crsam}
   <m>/final_buffers/<b>               running stats after 3 steps (resnet only has buffers)
 
 Scalar keys:
   loss, loss_ls                       mean CE (resp. with label smoothing 0.1) of the grad batch
+  f64/loss, f64/loss_ls               the same in float64
   grad_norm                           ||grad|| over all params together
   sgd/losses                          [L0 per step]   (loss at w before the step)
   sam/losses, sam/losses_plus         [L0], [L+]
@@ -194,7 +200,9 @@ class Blob:
         if key in self.index:
             raise KeyError("duplicate tensor key " + key)
         a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-        if a.dtype.kind == "f":
+        if a.dtype == np.float64 and key.startswith("f64/"):
+            a, dtype = a.astype("<f8"), "float64"
+        elif a.dtype.kind == "f":
             a, dtype = a.astype("<f4"), "float32"
         elif a.dtype.kind in "iu":
             a, dtype = a.astype("<i8"), "int64"
@@ -417,6 +425,22 @@ def build(name, out_root, seed):
         blob.add("grad_ls/" + pn, g)
     scalars["loss_ls"] = loss_ls
     model.load_state_dict(init_state)
+
+    # 2b. the same in float64: the truth that both PyTorch float32 and crsam are measured against
+    model64 = copy.deepcopy(model).double()
+    params64 = list(model64.parameters())
+    loss64, grads64, _ = loss_and_grads(model64, params64, gx.double(), gy)
+    for pn, g in zip(P, grads64):
+        blob.add("f64/grad/" + pn, g)
+    sd64 = model64.state_dict()
+    for n in buffer_names:
+        blob.add("f64/grad/bn_updated/" + onnx_name[n], sd64[n])
+    model64.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in init_state.items()})
+    loss64_ls, grads64_ls, _ = loss_and_grads(model64, params64, gx.double(), gy, CFG["labelSmoothing"])
+    for pn, g in zip(P, grads64_ls):
+        blob.add("f64/grad_ls/" + pn, g)
+    scalars["f64/loss"] = loss64
+    scalars["f64/loss_ls"] = loss64_ls
 
     # 3. trajectories
     for i, (x, y) in enumerate(batches):

@@ -23,9 +23,11 @@ import { gatherElements } from './rules/gather-elements';
 import { gelu } from './rules/gelu';
 import { gemm } from './rules/gemm';
 import { globalAveragePool } from './rules/global-average-pool';
+import { groupNormalization } from './rules/group-normalization';
 import { hardSigmoid } from './rules/hard-sigmoid';
 import { hardSwish } from './rules/hard-swish';
 import { identity } from './rules/identity';
+import { instanceNormalization } from './rules/instance-normalization';
 import { layerNormalization } from './rules/layer-normalization';
 import { leakyRelu } from './rules/leaky-relu';
 import { log } from './rules/log';
@@ -102,6 +104,8 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   HardSwish: hardSwish,
   Identity: identity,
   LayerNormalization: layerNormalization,
+  InstanceNormalization: instanceNormalization,
+  GroupNormalization: groupNormalization,
   LeakyRelu: leakyRelu,
   Log: log,
   LogSoftmax: logSoftmax,

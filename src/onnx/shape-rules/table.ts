@@ -24,6 +24,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Conv: conv, ConvTranspose: convTranspose, MaxPool: pool, AveragePool: pool,
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
   BatchNormalization: batchNorm, LayerNormalization: layerNorm,
+  InstanceNormalization: unary, GroupNormalization: unary,
   MatMul: matMul, Gemm: gemm, Dropout: dropout,
   SoftmaxCrossEntropyLoss: lossRule, NegativeLogLikelihoodLoss: lossRule,
   Reshape: t.reshape, Flatten: t.flatten, Transpose: t.transpose, Concat: t.concat, Slice: t.slice,
