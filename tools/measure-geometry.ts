@@ -2,7 +2,7 @@
 // exact, from tools/make_exact_hessian_fixtures.py): Lanczos and power-iteration eigenvalues
 // (error, HVPs), Hutchinson and Hutch++ traces at equal HVP budgets (spread over seeds, mean
 // reported SE, 95 % interval coverage) and the SLQ density's trace. The README's geometry numbers
-// come from here:  node dist/tools/measure-geometry.js [seeds=20]
+// come from here:  node dist/tools/measure-geometry.js [seeds=20] [names,...]
 import { topEigenvalues } from '../src/geometry/eigen';
 import { hutchPlusPlusTrace } from '../src/geometry/hutchpp';
 import { lanczosEigenvalues } from '../src/geometry/lanczos';
@@ -14,7 +14,8 @@ const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
 async function main(): Promise<void> {
   const seeds = Number(process.argv[2] ?? 20);
-  for (const name of EXACT_FIXTURES) {
+  const only = process.argv[3]?.split(',');
+  for (const name of EXACT_FIXTURES.filter((n) => !only || only.includes(n))) {
     const fx = loadExactHessianFixture(name);
     const d = fx.doc;
     const lines = [`${name}: n ${d.parameters}, Tr ${d.trace.toFixed(4)}, ‖H‖²_F ${d.frobeniusSq.toPrecision(4)}, λ ${d.lambdaMin.toPrecision(4)} … ${d.lambdaMax.toPrecision(4)}`];

@@ -32,7 +32,8 @@ export async function hutchPlusPlusTrace(oracle: GeometryOracle, w: Float32Array
     fillRademacher(rng, s);
     const y = new Float32Array(n);
     await oracle.hvp(w, s, y, options.batches);
-    options.onIteration?.(hvps++, NaN);
+    hvps++;
+    options.onIteration?.(hvps - 1, NaN);
     const before = norm(y);
     biggest = Math.max(biggest, before);
     deflate(y, q);
@@ -45,7 +46,8 @@ export async function hutchPlusPlusTrace(oracle: GeometryOracle, w: Float32Array
   for (const u of q) {
     await oracle.hvp(w, u, hq, options.batches);
     lowRank += dot(u, hq);
-    options.onIteration?.(hvps++, lowRank);
+    hvps++;
+    options.onIteration?.(hvps - 1, lowRank);
   }
   const v = new Float32Array(n);
   const hv = new Float32Array(n);

@@ -112,8 +112,11 @@ describe('curvature estimators on quadratics', () => {
     let errPP = 0;
     for (let s = 0; s < 10; s++) {
       errH += ((await hutchinsonTrace(o, new Float32Array(200), { seed: s, maxIter: 30, relTol: 0 })).trace - tr) ** 2;
+      const before = o.hvpCalls;
       const pp = await hutchPlusPlusTrace(o, new Float32Array(200), { seed: s, maxIter: 30, relTol: 0 });
       expect(pp.hvps).to.equal(30);
+      expect(o.hvpCalls - before).to.equal(30);
+      expect(pp.samples).to.have.length(10);
       expect(pp.sketch).to.equal(10);
       errPP += (pp.trace - tr) ** 2;
     }
