@@ -4,15 +4,18 @@
 //
 // Defaults, chosen by measurement (tools/measure-geometry.ts on the exact-Hessian fixtures, 20
 // seeds; tools/measure-geometry-zoo.ts on resnet20; shared 2-core machine; README "The paper's
-// geometry"):
-// - Eigenvalues: Lanczos. It found λ_max and λ_min to < 0.01 % in 24–35 HVPs on all four
-//   fixtures, with measured residuals ≤ 1e-3·‖H‖. Power iteration (PyHessian) stopped after
-//   9–89 HVPs 0.1–1.7 % off λ_max, gives no λ_min, and on an indefinite spectrum with
-//   |λ_min| ≈ λ_max does not converge; it stays as `method: 'power'` for PyHessian parity.
-// - Trace: Hutch++ (at 100 HVPs, mean reported SE 15.8 / 6.2 / 3.6 % vs Hutchinson's
-//   17.5 / 6.9 / 5.2 % on tanh-init / relu-init / cnn-bn; see README for the trained model and
-//   resnet20). Neither reaches SE/|Tr| < 2 % within 100 HVPs on these models: the estimate is
-//   then reported with its error bar as not converged.
+// geometry" has the table):
+// - Eigenvalues: Lanczos. It found λ_max and λ_min to < 0.03 % in 17–40 HVPs on the four
+//   fixtures and resnet20, with measured residuals ≤ 1e-3·‖H‖. Power iteration (PyHessian)
+//   stopped after 9–89 HVPs 0.1–1.7 % off λ_max while claiming convergence, gives no λ_min, and
+//   on an indefinite spectrum with |λ_min| ≈ λ_max does not converge; it stays as
+//   `method: 'power'` for PyHessian parity.
+// - Trace: Hutch++. Reported SE at 100 HVPs, Hutchinson / Hutch++: tanh-init 17.5 / 26.4 %,
+//   relu-init 6.9 / 10.9 %, cnn-bn 5.2 / 6.1 %, tanh-trained 0.37 / 0.59 % (flat spectra: the
+//   sketch captures little and costs 2/3 of the budget); resnet20 at 60 HVPs 20 / 10 % (a few
+//   large eigenvalues carry ‖H‖_F, which Hutch++ computes exactly). Chosen for the conv nets,
+//   where HVPs cost seconds; on small models raising the budget is cheap. Both are reported with
+//   their error bars; neither reaches SE/|Tr| ≤ 2 % within 100 HVPs on the random-init models.
 import { spectralDensity, DensityOptions, SpectralDensity } from './density';
 import { topEigenvalues } from './eigen';
 import { hutchPlusPlusTrace } from './hutchpp';
