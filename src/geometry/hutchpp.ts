@@ -19,7 +19,10 @@ function deflate(v: Float32Array, q: readonly Float32Array[]): void {
 export async function hutchPlusPlusTrace(oracle: GeometryOracle, w: Float32Array, options: TraceOptions = {}): Promise<TraceResult> {
   const maxIter = options.maxIter ?? 100;
   checkBudget(maxIter);
-  const k = Math.min(options.sketch ?? Math.floor(maxIter / 3), oracle.size);
+  // ⌊budget/6⌋, not the paper's budget/3: on resnet20 (60 HVPs) a sketch of 10 gave SE 8.0 %, one
+  // of 20 gave 10 % (a few outliers carry ‖H‖_F; more probes help more than more sketch), and on
+  // flat spectra a smaller sketch wastes less. tools/measure-geometry-zoo.ts; README.
+  const k = Math.min(options.sketch ?? Math.max(1, Math.floor(maxIter / 6)), oracle.size);
   if (!(Number.isInteger(k) && k >= 1)) throw new GeometryError(`the Hutch++ sketch must be a whole number ≥ 1, got ${k}`);
   if (2 * k + 2 > maxIter && k < oracle.size) throw new GeometryError(`Hutch++ with a sketch of ${k} needs at least ${2 * k + 2} HVPs; raise the budget or shrink the sketch`);
   const rng = new Rng(options.seed ?? 0, 'hutch++');

@@ -38,5 +38,5 @@ export type { ErrorBar } from './stats';
 export { formatGeometryDetails, formatGeometryTable } from './table';
 export { hutchinsonTrace } from './trace';
 export type { TraceMethod, TraceOptions, TraceResult, TraceStop } from './trace';
-export { GeometryTracker, geometryMetrics, measureGeometry } from './track';
+export { GeometryTracker, formatGeometryMetrics, geometryMetrics, measureGeometry } from './track';
 export type { GeometrySnapshot, TrackGeometryOptions } from './track';

@@ -24,7 +24,7 @@ export interface TraceOptions {
   readonly tol?: number;
   /** Confidence level of the interval. Default: 0.95. */
   readonly level?: number;
-  /** Hutch++ only: size of the low-rank sketch (it costs 2 HVPs per column). Default: ⌊maxIter/3⌋. */
+  /** Hutch++ only: size of the low-rank sketch (it costs 2 HVPs per column). Default: ⌊maxIter/6⌋ (at least 1). */
   readonly sketch?: number;
   /** Seed of the Rademacher probes. Default: 0. */
   readonly seed?: number;

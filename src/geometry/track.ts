@@ -124,3 +124,13 @@ export async function measureGeometry(trainer: Trainer, batches: Iterable<Batch>
     await tracker.close();
   }
 }
+
+/** One line for the training log from an epoch's geometry metrics; undefined when not measured. */
+export function formatGeometryMetrics(m: Readonly<Record<string, number>> | undefined): string | undefined {
+  if (!m || !Number.isFinite(m.hessianTrace)) return undefined;
+  const p = (v: number, d = 4) => (Number.isFinite(v) ? String(Number(v.toPrecision(d))) : String(v));
+  const star = (ok: number) => (ok === 1 ? '' : ' (not converged)');
+  return `geometry: ‖g‖ ${p(m.gradNorm)}, Tr(H) ${p(m.hessianTrace)} ± ${p(m.hessianTraceSe, 2)}${star(m.hessianTraceConverged)}, `
+    + `λ_max ${p(m.lambdaMax)} (residual ${p(m.lambdaMaxResidual, 2)}), λ_min ${p(m.lambdaMin)} (residual ${p(m.lambdaMinResidual, 2)})${star(m.eigenConverged)}, `
+    + `C(w) ${p(m.normalizedTrace)} ± ${p(m.normalizedTraceSe, 2)}; ${m.traceHvps + m.eigenHvps} HVPs, ${p(m.geometrySeconds, 3)} s`;
+}

@@ -113,7 +113,7 @@ describe('curvature estimators on quadratics', () => {
     for (let s = 0; s < 10; s++) {
       errH += ((await hutchinsonTrace(o, new Float32Array(200), { seed: s, maxIter: 30, relTol: 0 })).trace - tr) ** 2;
       const before = o.hvpCalls;
-      const pp = await hutchPlusPlusTrace(o, new Float32Array(200), { seed: s, maxIter: 30, relTol: 0 });
+      const pp = await hutchPlusPlusTrace(o, new Float32Array(200), { seed: s, maxIter: 30, relTol: 0, sketch: 10 });
       expect(pp.hvps).to.equal(30);
       expect(o.hvpCalls - before).to.equal(30);
       expect(pp.samples).to.have.length(10);

@@ -44,7 +44,7 @@ for (const name of EXACT_FIXTURES) {
     });
 
     it('trace: 95 % intervals cover the exact trace in ≥ 44 of 50 seeds, and the SE matches the observed error', async () => {
-      // At a budget of 40 HVPs (Hutch++: 13 sketch columns, 14 probes). A calibrated 95 % interval
+      // At a budget of 40 HVPs (Hutch++: 6 sketch columns, 28 probes). A calibrated 95 % interval
       // covers Binomial(50, 0.95) seeds: mean 47.5, sd 1.5, so ≥ 44 fails by chance < 1 % of the
       // time; an SE understated by 1.5× covers ~81 % (40 seeds) and fails. The mean reported SE
       // within [0.6, 1.6]× the root-mean-square error guards against an SE that is too large.
