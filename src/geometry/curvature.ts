@@ -10,12 +10,12 @@
 //   stopped after 9–89 HVPs 0.1–1.7 % off λ_max while claiming convergence, gives no λ_min, and
 //   on an indefinite spectrum with |λ_min| ≈ λ_max does not converge; it stays as
 //   `method: 'power'` for PyHessian parity.
-// - Trace: Hutch++. Reported SE at 100 HVPs, Hutchinson / Hutch++: tanh-init 17.5 / 26.4 %,
-//   relu-init 6.9 / 10.9 %, cnn-bn 5.2 / 6.1 %, tanh-trained 0.37 / 0.59 % (flat spectra: the
-//   sketch captures little and costs 2/3 of the budget); resnet20 at 60 HVPs 20 / 10 % (a few
-//   large eigenvalues carry ‖H‖_F, which Hutch++ computes exactly). Chosen for the conv nets,
-//   where HVPs cost seconds; on small models raising the budget is cheap. Both are reported with
-//   their error bars; neither reaches SE/|Tr| ≤ 2 % within 100 HVPs on the random-init models.
+// - Trace: Hutch++ with a sketch of ⌊budget/6⌋. Reported SE at 100 HVPs, Hutchinson / Hutch++:
+//   tanh-init 17.5 / 19.7 %, relu-init 6.9 / 7.9 %, cnn-bn 5.2 / 5.0 %, tanh-trained 0.37 /
+//   0.42 % (flat spectra: the sketch captures little); resnet20 at 60 HVPs 20 / 8.0 % (a few large
+//   eigenvalues carry ‖H‖_F, which Hutch++ computes exactly). Chosen for the conv nets, where
+//   HVPs cost seconds; on small models raising the budget is cheap. Both are reported with their
+//   error bars; neither reaches SE/|Tr| ≤ 2 % within 100 HVPs on the random-init models.
 import { spectralDensity, DensityOptions, SpectralDensity } from './density';
 import { topEigenvalues } from './eigen';
 import { hutchPlusPlusTrace } from './hutchpp';
