@@ -4,9 +4,10 @@ accuracy tests (Lanczos eigenvalues, Hutchinson / Hutch++ trace, spectral densit
 
 Run with Debian's Python (torch 1.13, onnx 1.12):
 
-    /usr/bin/python3 tools/make_exact_hessian_fixtures.py [--out test/fixtures/geometry/exact]
+    /usr/bin/python3 tools/make_exact_hessian_fixtures.py [--out test/fixtures/geometry/exact] [--models tanh-init,...]
 
-Deterministic, re-runnable, about a minute on 2 cores. CI has no Python: the outputs are committed.
+Deterministic, re-runnable: a few minutes on 2 free cores (the first three models take seconds; the
+trained one's 1,024-sample Hessian most of it; over 30 minutes on the shared machine). CI has no Python: the outputs are committed.
 
 Models (cross-entropy, mean over the batch; BatchNorm in inference mode, on running statistics):
   tanh-init   Linear 64→32, tanh, Linear 32→10 (2,410 parameters), random init, batch 32: the
