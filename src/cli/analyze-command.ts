@@ -1,9 +1,10 @@
-// `crsam analyze`: the paper's Table 3 (‖∇L‖, Tr(H), C(w), λ_max, accuracy) for one or more
-// models on a data set split, printed and saved as JSON and a text table.
+// `crsam analyze`: the paper's Table 3 (‖∇L‖, Tr(H), C(w), λ_max, λ_min, accuracy) for one or
+// more models on a data set split, each estimate with its error bar and convergence evidence,
+// printed and saved as JSON and a text table; optionally the Hessian's spectral density as CSV.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
-import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, formatGeometryTable, resolveGeometryModel } from '../geometry';
+import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, formatGeometryDetails, formatGeometryTable, resolveGeometryModel } from '../geometry';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
@@ -15,11 +16,18 @@ const FLAGS: Record<string, FlagSpec> = {
   'batch-size': { type: 'int', help: 'images per batch (‖∇L‖ is the mean of per-batch norms, so it depends on this)', default: 128 },
   compare: { type: 'list', arg: 'M1,M2', help: 'more models to put in the same table (same data, same probes)', default: [] },
   trace: { type: 'bool', help: 'estimate Tr(H) and C(w) (--no-trace skips them)', default: true },
-  'trace-iters': { type: 'int', help: 'most Hutchinson probes (PyHessian: 100)', default: 100 },
-  'trace-tol': { type: 'number', help: 'stop the trace when its running mean moves less than this, relative (PyHessian: 1e-3)', default: 1e-3 },
-  'top-k': { type: 'int', help: 'how many top Hessian eigenvalues (0 = none)', default: 1 },
-  'eigen-iters': { type: 'int', help: 'most power iterations per eigenvalue (PyHessian: 100)', default: 100 },
-  'eigen-tol': { type: 'number', help: 'relative tolerance of power iteration (PyHessian: 1e-3)', default: 1e-3 },
+  'trace-method': { type: 'string', help: 'trace estimator: hutch++ (low-rank part exact, the rest by probes) or hutchinson (PyHessian)', choices: ['hutch++', 'hutchinson'], default: 'hutch++' },
+  'trace-iters': { type: 'int', help: 'most Hessian-vector products for the trace', default: 100 },
+  'trace-rel-se': { type: 'number', help: 'stop the trace once its standard error is at most this fraction of |Tr(H)|', default: 0.02 },
+  'trace-tol': { type: 'number', help: "instead, PyHessian's rule: stop when the running mean moves less than this, relative (says nothing about the error)" },
+  'top-k': { type: 'int', help: 'how many top Hessian eigenvalues (0 = none; Lanczos also reports λ_min)', default: 1 },
+  'eigen-method': { type: 'string', help: 'eigenvalues by lanczos (λ_max and λ_min, with residuals) or power iteration (PyHessian: largest magnitude only)', choices: ['lanczos', 'power'], default: 'lanczos' },
+  'eigen-iters': { type: 'int', help: 'most Lanczos steps (default 80) or power iterations per eigenvalue (default 100)' },
+  'eigen-tol': { type: 'number', help: 'Lanczos: relative residual ‖Hv − λv‖/‖H‖ that counts as converged; power: relative change (PyHessian)', default: 1e-3 },
+  density: { type: 'bool', help: "also the Hessian's eigenvalue density by stochastic Lanczos quadrature, saved as CSV (lambda,density)", default: false },
+  'density-steps': { type: 'int', help: 'Lanczos steps per start vector of the density', default: 50 },
+  'density-probes': { type: 'int', help: 'start vectors the density averages over', default: 2 },
+  'density-bins': { type: 'int', help: 'grid points of the density', default: 400 },
   ar: { type: 'bool', help: 'also the approximation ratio of one-step vs 20-step ascent, on training images', default: false },
   rho: { type: 'number', help: 'ascent radius ρ of the approximation ratio', default: 0.1 },
   'ar-steps': { type: 'int', help: 'steps of the multi-step ascent', default: 20 },
@@ -39,13 +47,15 @@ export const analyzeSpec: CommandSpec = {
 };
 
 function check(f: Parsed['flags']): void {
-  for (const k of ['batch-size', 'trace-iters', 'eigen-iters', 'ar-steps', 'ar-samples']) if (!((f[k] as number) >= 1)) throw new UsageError(`--${k} must be at least 1, got ${String(f[k])}`);
+  for (const k of ['batch-size', 'trace-iters', 'ar-steps', 'ar-samples', 'density-probes']) if (!((f[k] as number) >= 1)) throw new UsageError(`--${k} must be at least 1, got ${String(f[k])}`);
+  for (const k of ['eigen-iters', 'density-steps', 'density-bins']) if (f[k] !== undefined && !((f[k] as number) >= 2)) throw new UsageError(`--${k} must be at least 2, got ${String(f[k])}`);
   for (const k of ['samples', 'top-k', 'threads']) if ((f[k] as number) < 0) throw new UsageError(`--${k} must not be negative, got ${String(f[k])}`);
-  for (const k of ['trace-tol', 'eigen-tol']) if (!((f[k] as number) >= 0)) throw new UsageError(`--${k} must not be negative, got ${String(f[k])}`);
+  for (const k of ['trace-rel-se', 'trace-tol']) if (f[k] !== undefined && !((f[k] as number) >= 0)) throw new UsageError(`--${k} must not be negative, got ${String(f[k])}`);
+  if (!((f['eigen-tol'] as number) > 0)) throw new UsageError(`--eigen-tol must be above 0, got ${String(f['eigen-tol'])}`);
   if (!((f.rho as number) > 0)) throw new UsageError(`--rho must be above 0, got ${String(f.rho)}`);
 }
 
-const PHASES: Record<string, string> = { evaluate: 'loss', gradient: 'gradient norm', trace: 'trace', eigenvalues: 'λ_max', ascent: 'approx. ratio' };
+const PHASES: Record<string, string> = { evaluate: 'loss', gradient: 'gradient norm', trace: 'trace', eigenvalues: 'λ_max, λ_min', density: 'density', ascent: 'approx. ratio' };
 
 export async function runAnalyze(args: Parsed, print: (line: string) => void): Promise<number> {
   const f = args.flags;
@@ -65,15 +75,17 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
       print(`analyzing ${model.label} (${model.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0).toLocaleString('en-US')} parameters) on ${batches.reduce((s, b) => s + b.labels.length, 0)} ${f.split} images of ${f.data}`);
       const report = await analyzeGeometry({
         model, batches, ascentBatches, seed: f.seed as number, hvp: f.hvp === 'fd' ? 'finite-difference' : 'exact',
-        trace: f.trace ? { maxIter: f['trace-iters'] as number, tol: f['trace-tol'] as number } : false,
-        eigenvalues: f['top-k'] as number, eigen: { maxIter: f['eigen-iters'] as number, tol: f['eigen-tol'] as number },
+        trace: f.trace ? { method: f['trace-method'] as 'hutch++', maxIter: f['trace-iters'] as number, relTol: f['trace-rel-se'] as number, tol: f['trace-tol'] as number | undefined } : false,
+        eigenvalues: f['top-k'] as number, eigen: { method: f['eigen-method'] as 'lanczos', maxIter: f['eigen-iters'] as number | undefined, tol: f['eigen-tol'] as number },
+        density: f.density ? { steps: f['density-steps'] as number, probes: f['density-probes'] as number, bins: f['density-bins'] as number } : false,
         approximationRatio: f.ar ? { rho: f.rho as number, steps: f['ar-steps'] as number } : false,
         device: f.device as 'cpu', threads: (f.threads as number) || undefined,
         onProgress: (p) => bar.update(`${model.label}: ${PHASES[p.phase]}`, p.done / Math.max(1, p.total), p.estimate !== undefined ? `estimate ${p.estimate.toPrecision(5)}` : ''),
       });
       bar.clear();
       const c = report.cost;
-      print(`  done in ${c.seconds.total.toFixed(1)} s: ${report.traceSamples?.length ?? 0} trace probes (${c.seconds.trace.toFixed(1)} s), ${report.eigenIterations?.join('+') ?? 0} power iterations (${c.seconds.eigenvalues.toFixed(1)} s); ${c.gradientPasses} gradient and ${c.hvpPasses} HVP batch passes`);
+      print(`  done in ${c.seconds.total.toFixed(1)} s: trace ${report.traceHvps ?? 0} HVPs (${c.seconds.trace.toFixed(1)} s), eigenvalues ${report.eigenHvps ?? 0} HVPs (${c.seconds.eigenvalues.toFixed(1)} s)${report.density ? `, density ${report.density.hvps} HVPs (${c.seconds.density.toFixed(1)} s)` : ''}; ${c.gradientPasses} gradient and ${c.hvpPasses} HVP batch passes`);
+      for (const line of formatGeometryDetails(report)) print(`  ${line}`);
       reports.push(report);
     }
     const table = formatGeometryTable(reports, `geometry on the ${f.split} split of ${f.data}`);
@@ -85,8 +97,15 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     const stem = path.join(out, `geometry-${f.split}`);
     fs.writeFileSync(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
     fs.writeFileSync(`${stem}.txt`, `${table}\n`);
+    const saved = [`${stem}.json`, `${stem}.txt`];
+    reports.forEach((r, i) => {
+      if (!r.density) return;
+      const file = `${stem}-density${reports.length > 1 ? `-${i + 1}` : ''}.csv`;
+      fs.writeFileSync(file, densityCsv(r.density));
+      saved.push(file);
+    });
     print('');
-    print(`saved ${stem}.json and ${stem}.txt`);
+    print(`saved ${saved.join(', ')}`);
     return 0;
   } catch (e) {
     bar.clear();

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
+import { formatGeometryMetrics } from '../geometry';
 import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
@@ -153,7 +154,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       onStart: (i) => print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${opts.dataset}: ${i.trainSize} train / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel ? ' with parallel passes' : ''}`),
       onStep: (p) => bar.update(`epoch ${p.epoch + 1}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
       onEvaluate: () => bar.update('evaluating', 1, ''),
-      onEpoch: (r, best) => { bar.clear(); print(`epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}% | test loss ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${best ? ' (best)' : ''} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`); },
+      onEpoch: (r, best) => { bar.clear(); print(`epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}% | test loss ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${best ? ' (best)' : ''} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`); const geo = formatGeometryMetrics(r.extra); if (geo) print(`  ${geo}`); },
     }, controller.signal);
     bar.clear();
     if (summary.stopped) {

@@ -1,17 +1,19 @@
-// analyzeGeometry: the paper's Table 3 figures (‖g‖, Tr(H), C(w) = Tr(H)/‖g‖, λ_max, accuracy)
-// and optionally the approximation ratio of one-step ascent, for any model crsam can train.
+// analyzeGeometry: the paper's Table 3 figures (‖g‖, Tr(H), C(w) = Tr(H)/‖g‖, λ_max, accuracy),
+// each estimate with its error bar or residual, optionally the spectral density and the
+// approximation ratio of one-step ascent, for any model crsam can train.
 // Everything is computed with BatchNorm on running statistics (see buildGeometryGraphs).
 import { Batch } from '../runtime/batch';
 import { SessionConfig } from '../runtime/execution-providers';
 import { AscentOptions, AscentResult, approximationRatio } from './ascent';
-import { EigenOptions, topEigenvalues } from './eigen';
+import { CurvatureEigenOptions, CurvatureTraceOptions, DEFAULT_EIGEN_METHOD, DEFAULT_TRACE_METHOD, EigenMethod, measureCurvature } from './curvature';
+import { DensityOptions, SpectralDensity } from './density';
 import { GeometryError } from './errors';
 import { gradientNorms } from './gradient-norm';
 import { HvpMode, OrtGeometryOracle } from './ort-oracle';
 import { GeometryModel, resolveGeometryModel } from './sources';
-import { TraceOptions, hutchinsonTrace } from './trace';
+import { TraceMethod, TraceStop } from './trace';
 
-export type GeometryPhase = 'evaluate' | 'gradient' | 'trace' | 'eigenvalues' | 'ascent';
+export type GeometryPhase = 'evaluate' | 'gradient' | 'trace' | 'eigenvalues' | 'density' | 'ascent';
 
 /** Progress of a running analysis. */
 export interface GeometryProgress {
@@ -29,12 +31,14 @@ export interface AnalyzeGeometryOptions extends SessionConfig {
   readonly model: GeometryModel;
   /** The data the figures are computed on (copied by the caller if its arrays are reused). Required. */
   readonly batches: Iterable<Batch>;
-  /** Hutchinson trace, with PyHessian's defaults (maxIter 100, tol 1e-3); false skips it (and C(w)). Default: true. */
-  readonly trace?: boolean | Pick<TraceOptions, 'maxIter' | 'tol' | 'probe'>;
-  /** How many top eigenvalues (power iteration with deflation); 0 skips them. Default: 1. */
+  /** Trace estimate (default Hutch++, ≤ 100 HVPs, stop at SE/|Tr| ≤ 2 %); false skips it (and C(w)). Default: true. */
+  readonly trace?: boolean | CurvatureTraceOptions;
+  /** How many top eigenvalues (Lanczos also gives λ_min); 0 skips them. Default: 1. */
   readonly eigenvalues?: number;
-  /** Power-iteration settings. Default: maxIter 100, tol 1e-3 (PyHessian). */
-  readonly eigen?: Pick<EigenOptions, 'maxIter' | 'tol' | 'start'>;
+  /** Eigenvalue settings. Default: Lanczos, ≤ 80 steps, relative residual 1e-3. */
+  readonly eigen?: CurvatureEigenOptions;
+  /** Spectral density (stochastic Lanczos quadrature); true uses its defaults. Default: false. */
+  readonly density?: boolean | Omit<DensityOptions, 'seed' | 'batches' | 'onIteration'>;
   /** Approximation ratio of one-step vs 20-step ascent (SPEC §2); true uses its defaults (ρ 0.1, 20 steps). Default: false. */
   readonly approximationRatio?: boolean | Pick<AscentOptions, 'rho' | 'steps' | 'stepSize'>;
   /** Batches for the approximation ratio (the paper uses training data). Default: `batches`. */
@@ -62,24 +66,50 @@ export interface GeometryReport {
   readonly gradNorm: number;
   /** ‖∇L‖ of the full-batch gradient (free with the per-batch norms). */
   readonly gradNormFullBatch: number;
-  /** Hutchinson Tr(H) estimate; absent when skipped. */
+  /** Tr(H) estimate; absent when skipped. */
   readonly trace?: number;
-  /** vᵀHv per probe. */
+  /** Its standard error (from the probes' variance) and confidence interval at `traceLevel`. */
+  readonly traceStandardError?: number;
+  readonly traceInterval?: readonly [number, number];
+  readonly traceLevel?: number;
+  readonly traceMethod?: TraceMethod;
+  /** Why the trace stopped: the relative-SE rule, PyHessian's rule, or the HVP budget. */
+  readonly traceStop?: TraceStop;
+  readonly traceHvps?: number;
+  /** vᵀHv per random probe (Hutch++: of the deflated probes). */
   readonly traceSamples?: readonly number[];
+  /** Whether a stopping rule fired before the budget ran out. */
   readonly traceConverged?: boolean;
-  /** C(w) = Tr(H) / ‖g‖ (eq. 4), with ‖g‖ = `gradNorm`. */
+  /** C(w) = Tr(H) / ‖g‖ (eq. 4), with ‖g‖ = `gradNorm`, and its error bar (the trace's / ‖g‖). */
   readonly normalizedTrace?: number;
-  /** Top eigenvalues, largest magnitude first; `lambdaMax` is the first. */
+  readonly normalizedTraceStandardError?: number;
+  readonly normalizedTraceInterval?: readonly [number, number];
+  /** Top eigenvalues (Lanczos: largest algebraic first; power: largest magnitude first); `lambdaMax` is the first. */
   readonly eigenvalues?: readonly number[];
   readonly lambdaMax?: number;
+  /** ‖Hy − θy‖ of each eigenvalue (Lanczos; NaN for power iteration). */
+  readonly eigenResiduals?: readonly number[];
+  /** λ_min and its residual (Lanczos only). */
+  readonly lambdaMin?: number;
+  readonly lambdaMinResidual?: number;
+  readonly eigenMethod?: EigenMethod;
+  readonly eigenConverged?: boolean;
+  readonly eigenHvps?: number;
+  /** Power: iterations per eigenvalue; Lanczos: [steps]. */
   readonly eigenIterations?: readonly number[];
+  /** Spectral density on a grid (when asked for). */
+  readonly density?: SpectralDensity;
   readonly approximationRatio?: AscentResult;
   readonly settings: {
     readonly hvp: HvpMode;
     readonly batchNorm: 'running-statistics';
     readonly seed: number;
+    readonly traceMethod: TraceMethod;
     readonly traceMaxIter: number;
-    readonly traceTol: number;
+    /** Relative-SE target (absent when PyHessian's rule `traceTol` was used). */
+    readonly traceRelTol?: number;
+    readonly traceTol?: number;
+    readonly eigenMethod: EigenMethod;
     readonly eigenMaxIter: number;
     readonly eigenTol: number;
   };
@@ -88,7 +118,7 @@ export interface GeometryReport {
     readonly forwardPasses: number;
     readonly gradientPasses: number;
     readonly hvpPasses: number;
-    readonly seconds: Readonly<Record<'setup' | 'gradient' | 'trace' | 'eigenvalues' | 'ascent' | 'total', number>>;
+    readonly seconds: Readonly<Record<'setup' | 'gradient' | 'trace' | 'eigenvalues' | 'density' | 'ascent' | 'total', number>>;
   };
 }
 
@@ -104,13 +134,14 @@ export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<
   const arOpts = options.approximationRatio === true ? {} : options.approximationRatio || undefined;
   const oracle = new OrtGeometryOracle(resolved.artifacts, { ...sessionConfig(options), hvp: options.hvp, fdStep: options.fdStep });
   const progress = options.onProgress ?? (() => undefined);
-  const seconds = { setup: 0, gradient: 0, trace: 0, eigenvalues: 0, ascent: 0, total: 0 };
+  const seconds = { setup: 0, gradient: 0, trace: 0, eigenvalues: 0, density: 0, ascent: 0, total: 0 };
   const lap = (() => { let t = Date.now(); return () => { const now = Date.now(); const s = (now - t) / 1000; t = now; return s; }; })();
+  const densityOpts = options.density === true ? {} : options.density || undefined;
   try {
     oracle.setBuffers(resolved.buffers);
     oracle.setBatches(batches);
     const w = oracle.flatten(resolved.params);
-    await oracle.prepare(['eval', 'gradient', ...(traceOpts || topK > 0 ? [oracle.hvpMode === 'exact' ? 'hvp' as const : 'gradient' as const] : [])]);
+    await oracle.prepare(['eval', 'gradient', ...(traceOpts || topK > 0 || densityOpts ? [oracle.hvpMode === 'exact' ? 'hvp' as const : 'gradient' as const] : [])]);
     seconds.setup = lap();
     progress({ phase: 'evaluate', done: 0, total: 1 });
     const ev = await oracle.evaluate(w);
@@ -118,18 +149,12 @@ export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<
     const gn = await gradientNorms(oracle, w);
     progress({ phase: 'gradient', done: batches.length, total: batches.length });
     seconds.gradient = lap();
-    let trace;
-    if (traceOpts) {
-      const maxIter = traceOpts.maxIter ?? 100;
-      trace = await hutchinsonTrace(oracle, w, { ...traceOpts, seed, onIteration: (i, estimate) => progress({ phase: 'trace', done: i + 1, total: maxIter, estimate }) });
-      seconds.trace = lap();
-    }
-    let eigen;
-    if (topK > 0) {
-      const maxIter = options.eigen?.maxIter ?? 100;
-      eigen = await topEigenvalues(oracle, w, { ...options.eigen, topK, seed, onIteration: (k, i, estimate) => progress({ phase: 'eigenvalues', done: k * maxIter + i + 1, total: topK * maxIter, estimate }) });
-      seconds.eigenvalues = lap();
-    }
+    const curv = await measureCurvature(oracle, w, gn.mean, {
+      trace: traceOpts ?? false, eigenvalues: topK, eigen: options.eigen, density: densityOpts, seed,
+      onProgress: (phase, done, total, estimate) => progress({ phase, done, total, estimate }),
+    });
+    Object.assign(seconds, curv.seconds);
+    lap();
     let ar: AscentResult | undefined;
     if (arOpts) {
       const ascentBatches = options.ascentBatches ? [...options.ascentBatches] : undefined;
@@ -141,18 +166,37 @@ export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<
     return {
       model: resolved.label, parameters: oracle.size, samples: batches.reduce((s, b) => s + b.labels.length, 0), batches: batches.length,
       loss: ev.loss, accuracy: ev.accuracy, gradNorm: gn.mean, gradNormFullBatch: gn.fullBatch,
-      ...(trace ? { trace: trace.trace, traceSamples: trace.samples, traceConverged: trace.converged, normalizedTrace: trace.trace / gn.mean } : {}),
-      ...(eigen ? { eigenvalues: eigen.eigenvalues, lambdaMax: eigen.eigenvalues[0], eigenIterations: eigen.iterations } : {}),
+      ...curvatureFields(curv),
       ...(ar ? { approximationRatio: ar } : {}),
       settings: {
-        hvp: oracle.hvpMode, batchNorm: 'running-statistics', seed,
-        traceMaxIter: traceOpts?.maxIter ?? 100, traceTol: traceOpts?.tol ?? 1e-3, eigenMaxIter: options.eigen?.maxIter ?? 100, eigenTol: options.eigen?.tol ?? 1e-3,
+        hvp: oracle.hvpMode, batchNorm: 'running-statistics', seed, traceMethod: traceOpts?.method ?? DEFAULT_TRACE_METHOD, traceMaxIter: traceOpts?.maxIter ?? 100,
+        ...(traceOpts?.tol !== undefined ? { traceTol: traceOpts.tol } : { traceRelTol: traceOpts?.relTol ?? 0.02 }),
+        eigenMethod: options.eigen?.method ?? DEFAULT_EIGEN_METHOD, eigenMaxIter: options.eigen?.maxIter ?? ((options.eigen?.method ?? DEFAULT_EIGEN_METHOD) === 'lanczos' ? 80 : 100), eigenTol: options.eigen?.tol ?? 1e-3,
       },
       cost: { forwardPasses: oracle.counts.forward, gradientPasses: oracle.counts.gradient, hvpPasses: oracle.counts.hvp, seconds },
     };
   } finally {
     await oracle.close();
   }
+}
+
+/** The report's flat fields for a curvature result. */
+function curvatureFields(c: Awaited<ReturnType<typeof measureCurvature>>): Partial<GeometryReport> {
+  const t = c.trace;
+  const n = c.normalizedTrace;
+  const e = c.eigen;
+  return {
+    ...(t && n ? {
+      trace: t.trace, traceStandardError: t.standardError, traceInterval: t.interval, traceLevel: t.level, traceMethod: t.method, traceStop: t.stop,
+      traceHvps: t.hvps, traceSamples: t.samples, traceConverged: t.converged,
+      normalizedTrace: n.value, normalizedTraceStandardError: n.standardError, normalizedTraceInterval: n.interval,
+    } : {}),
+    ...(e ? {
+      eigenvalues: e.values, lambdaMax: e.values[0], eigenResiduals: e.residuals, eigenMethod: e.method, eigenConverged: e.converged, eigenHvps: e.hvps, eigenIterations: e.iterations,
+      ...(e.lambdaMin !== undefined ? { lambdaMin: e.lambdaMin, lambdaMinResidual: e.lambdaMinResidual } : {}),
+    } : {}),
+    ...(c.density ? { density: c.density } : {}),
+  };
 }
 
 /** Just the session settings of a larger options object. */

@@ -6,7 +6,7 @@
 // still move along it). The paper does not give η or the start; these are our choices.
 import { GeometryError } from './errors';
 import { GeometryOracle, allBatches } from './oracle';
-import { addScaled, axpy, norm, scale } from './vector';
+import { addScaled, axpy, norm, scale } from '../optim/vector';
 
 export interface AscentOptions {
   /** Ball radius ρ. Default: 0.1 (the paper's CIFAR ρ, crsam's default). */
@@ -55,16 +55,21 @@ export async function approximationRatio(oracle: GeometryOracle, w: Float32Array
     const only = [b];
     const l0 = await oracle.gradient(w, g, only);
     const gn = norm(g);
-    const l1 = (await oracle.evaluate(addScaled(w, rho / (gn + 1e-12), g, at), only)).loss;
+    addScaled(at, w, rho / (gn + 1e-12), g);
+    const l1 = (await oracle.evaluate(at, only)).loss;
     // δ* by projected normalized ascent; step 0 reuses g(w).
     delta.fill(0);
     for (let k = 0; k < steps; k++) {
-      if (k > 0) await oracle.gradient(addScaled(w, 1, delta, at), g, only);
-      axpy(eta / (norm(g) + 1e-12), g, delta);
+      if (k > 0) {
+        addScaled(at, w, 1, delta);
+        await oracle.gradient(at, g, only);
+      }
+      axpy(delta, eta / (norm(g) + 1e-12), g);
       const dn = norm(delta);
       if (dn > rho) scale(delta, rho / dn);
     }
-    const lStar = (await oracle.evaluate(addScaled(w, 1, delta, at), only)).loss;
+    addScaled(at, w, 1, delta);
+    const lStar = (await oracle.evaluate(at, only)).loss;
     const den = lStar - l0;
     if (den > 1e-12) {
       perBatch.push((l1 - l0) / den);

@@ -1,11 +1,17 @@
 // Top-k Hessian eigenvalues by power iteration with deflation, as PyHessian computes them: each
 // new vector is kept orthonormal to the eigenvectors already found, and an eigenvalue is final
 // once two successive Rayleigh quotients differ by less than `tol` relative (the earlier one is
-// reported, as PyHessian does). Power iteration finds the eigenvalues of largest magnitude.
+// reported, as PyHessian does). Power iteration finds the eigenvalues of largest magnitude, and
+// on an indefinite spectrum with |λ_min| ≈ λ_max it does not converge: lanczos.ts is the default
+// in analyze; this stays for PyHessian parity and as a cheaper option where it works.
 import { Rng } from '../data/rng';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';
-import { dot, fillGaussian, normalizePyHessian, orthonormalize } from './vector';
+import { dot, normalize, orthogonalize } from '../optim/vector';
+import { fillGaussian } from './probes';
+
+/** PyHessian's `normalization` divides by ‖v‖ + 1e-6; kept so results line up with it. */
+const PYHESSIAN_EPS = 1e-6;
 
 export interface EigenOptions {
   /** How many eigenvalues. Default: 1. */
@@ -25,6 +31,7 @@ export interface EigenOptions {
 }
 
 export interface EigenResult {
+  readonly method: 'power';
   /** Eigenvalues, in the order found (largest magnitude first). */
   readonly eigenvalues: readonly number[];
   /** The unit eigenvectors, same order. */
@@ -51,20 +58,21 @@ export async function topEigenvalues(oracle: GeometryOracle, w: Float32Array, op
     let v = new Float32Array(oracle.size);
     if (options.start) options.start(k, v);
     else fillGaussian(rng, v);
-    normalizePyHessian(v);
+    normalize(v, PYHESSIAN_EPS);
     let hv = new Float32Array(oracle.size);
     let eigenvalue: number | undefined;
     let done = false;
     let i = 0;
     for (; i < maxIter && !done; i++) {
-      orthonormalize(v, eigenvectors);
+      orthogonalize(v, eigenvectors);
+      normalize(v, PYHESSIAN_EPS);
       await oracle.hvp(w, v, hv, options.batches);
       // The Rayleigh quotient; PyHessian takes vᵀHv with ‖v‖ = 1/(1 + 1e-6), 2e-6 lower.
       const estimate = dot(hv, v) / dot(v, v);
       options.onIteration?.(k, i, estimate);
       // The normalized Hv becomes the next iterate; the old buffer takes the next product.
       [v, hv] = [hv, v];
-      normalizePyHessian(v);
+      normalize(v, PYHESSIAN_EPS);
       if (eigenvalue === undefined) eigenvalue = estimate;
       else if (Math.abs(eigenvalue - estimate) / (Math.abs(eigenvalue) + 1e-6) < tol) done = true;
       else eigenvalue = estimate;
@@ -74,5 +82,5 @@ export async function topEigenvalues(oracle: GeometryOracle, w: Float32Array, op
     iterations.push(i);
     converged.push(done);
   }
-  return { eigenvalues, eigenvectors, iterations, converged };
+  return { method: 'power', eigenvalues, eigenvectors, iterations, converged };
 }

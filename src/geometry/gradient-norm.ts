@@ -2,7 +2,7 @@
 // authors' grad_norm reports, so Table 3 compares) and the norm of the full-batch (sample-weighted
 // mean) gradient. One gradient pass per batch gives both.
 import { GeometryOracle, allBatches } from './oracle';
-import { axpy, norm } from './vector';
+import { axpy, norm } from '../optim/vector';
 
 export interface GradientNormResult {
   /** Mean over batches of ‖g_B‖ (the paper's figure). */
@@ -27,7 +27,7 @@ export async function gradientNorms(oracle: GeometryOracle, w: Float32Array, bat
     const weight = oracle.batchSamples(i) / total;
     loss += weight * await oracle.gradient(w, g, [i]);
     perBatch.push(norm(g));
-    axpy(weight, g, full);
+    axpy(full, weight, g);
   }
   return { mean: perBatch.reduce((a, b) => a + b, 0) / perBatch.length, fullBatch: norm(full), perBatch, loss, gradient: full };
 }

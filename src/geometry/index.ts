@@ -1,5 +1,6 @@
 // Public surface of the geometry tools: Hessian-vector products (exact and finite-difference),
-// gradient norms, Hutchinson trace, top eigenvalues, C(w), the approximation ratio of one-step
+// gradient norms, trace estimates with error bars (Hutchinson, Hutch++), Lanczos and power-
+// iteration eigenvalues, the SLQ spectral density, C(w), the approximation ratio of one-step
 // ascent, loss landscapes, and the training-time tracker.
 export { analyzeGeometry, sessionConfig } from './analyze';
 export type { AnalyzeGeometryOptions, GeometryPhase, GeometryProgress, GeometryReport } from './analyze';
@@ -7,6 +8,10 @@ export { analyzeLandscape } from './analyze-landscape';
 export type { AnalyzeLandscapeOptions } from './analyze-landscape';
 export { approximationRatio } from './ascent';
 export type { AscentOptions, AscentResult } from './ascent';
+export { DEFAULT_EIGEN_METHOD, DEFAULT_TRACE_METHOD, measureCurvature } from './curvature';
+export type { CurvatureEigenOptions, CurvatureOptions, CurvatureResult, CurvatureTraceOptions, EigenMethod, EigenSummary } from './curvature';
+export { densityCsv, spectralDensity } from './density';
+export type { DensityOptions, SpectralDensity } from './density';
 export { topEigenvalues } from './eigen';
 export type { EigenOptions, EigenResult } from './eigen';
 export { GeometryError } from './errors';
@@ -24,8 +29,14 @@ export { OrtGeometryOracle } from './ort-oracle';
 export type { HvpMode, OrtOracleOptions, PassCounts } from './ort-oracle';
 export { datasetBatches, resolveGeometryModel } from './sources';
 export type { GeometryModel, ResolvedGeometryModel, SampleOptions } from './sources';
-export { formatGeometryTable } from './table';
+export { hutchPlusPlusTrace } from './hutchpp';
+export { lanczos, lanczosEigenvalues } from './lanczos';
+export type { LanczosEigenOptions, LanczosEigenResult, LanczosRun, RitzEstimate } from './lanczos';
+export { fillGaussian, fillRademacher } from './probes';
+export { divideErrorBar, meanWithError } from './stats';
+export type { ErrorBar } from './stats';
+export { formatGeometryDetails, formatGeometryTable } from './table';
 export { hutchinsonTrace } from './trace';
-export type { TraceOptions, TraceResult } from './trace';
-export { GeometryTracker, measureGeometry } from './track';
+export type { TraceMethod, TraceOptions, TraceResult, TraceStop } from './trace';
+export { GeometryTracker, formatGeometryMetrics, geometryMetrics, measureGeometry } from './track';
 export type { GeometrySnapshot, TrackGeometryOptions } from './track';

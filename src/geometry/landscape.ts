@@ -6,7 +6,8 @@
 import { Rng } from '../data/rng';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';
-import { dot, fillGaussian, norm } from './vector';
+import { dot, norm } from '../optim/vector';
+import { fillGaussian } from './probes';
 
 /** A parameter tensor as a view into the flat vector. */
 export interface ParamView {

@@ -1,7 +1,7 @@
 // What the estimators need from a model: loss, gradient and Hessian-vector products of the mean
 // loss over a fixed set of batches, at any weights. The ONNX Runtime oracle implements it for real
 // models; tests implement it analytically (quadratics with a known Hessian).
-import { axpy, norm } from './vector';
+import { axpy, norm } from '../optim/vector';
 
 /** Loss-curvature access over a fixed list of batches. */
 export interface GeometryOracle {
@@ -42,8 +42,8 @@ export async function finiteDifferenceHvp(oracle: GeometryOracle, w: Float32Arra
   const eps = step / vn;
   const plus = Float32Array.from(w);
   const minus = Float32Array.from(w);
-  axpy(eps, v, plus);
-  axpy(-eps, v, minus);
+  axpy(plus, eps, v);
+  axpy(minus, -eps, v);
   // The stored perturbation differs from εv by float32 rounding; project the difference onto v.
   let along = 0;
   for (let i = 0; i < v.length; i++) along += (plus[i] - minus[i]) * v[i];

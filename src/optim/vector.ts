@@ -88,3 +88,18 @@ export function allFinite(a: Float32Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
 }
+
+/** a ← a / (‖a‖ + eps), in place; returns the norm before scaling. eps = 1e-6 is PyHessian's `normalization`. */
+export function normalize(a: Float32Array, eps = 0): number {
+  const n = norm(a);
+  scale(a, 1 / (n + eps));
+  return n;
+}
+
+/**
+ * Removes from w its components along each vector of `basis` (modified Gram-Schmidt, in order;
+ * the basis vectors are taken as unit vectors). Does not normalize w.
+ */
+export function orthogonalize(w: Float32Array, basis: readonly Float32Array[]): void {
+  for (const v of basis) axpy(w, -dot(w, v), v);
+}

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadModel, saveModel } from '../onnx/io';
 import { checkTrainingMemory } from '../zoo/memory';
-import { GeometryTracker } from '../geometry/track';
+import { GeometryTracker, geometryMetrics } from '../geometry/track';
 import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
 import { Batch as DataBatch, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';
@@ -207,10 +207,10 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
         events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples ?? 512, test.length)} test images`);
         tracker ??= GeometryTracker.create(trainer, { threads: o.trainer.threads, seed: o.seed });
         const geo = await tracker.measure(datasetBatches(test, train, { samples: o.geometrySamples ?? 512, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed }));
-        (rec as { extra?: Record<string, number> }).extra = { gradNorm: geo.gradNorm, hessianTrace: geo.trace, lambdaMax: geo.lambdaMax, normalizedTrace: geo.cw, geometrySeconds: geo.seconds };
+        (rec as { extra?: Record<string, number> }).extra = geometryMetrics(geo);
       } else if (o.trackGeometry) {
         // Same CSV columns every epoch; NaN where the geometry was not measured.
-        (rec as { extra?: Record<string, number> }).extra = { gradNorm: NaN, hessianTrace: NaN, lambdaMax: NaN, normalizedTrace: NaN, geometrySeconds: NaN };
+        (rec as { extra?: Record<string, number> }).extra = geometryMetrics();
       }
       history.push(rec);
       log.epoch(rec);

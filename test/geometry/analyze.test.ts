@@ -59,8 +59,17 @@ describe('analyzeGeometry and the geometry commands', () => {
     expect(r.normalizedTrace).to.equal((r.trace as number) / r.gradNorm);
     expect(r.lambdaMax).to.equal(r.eigenvalues?.[0]);
     expect(r.eigenvalues).to.have.length(2);
-    expect(Math.abs(r.eigenvalues?.[0] as number)).to.be.at.least(Math.abs(r.eigenvalues?.[1] as number) * 0.9);
-    expect(r.cost.hvpPasses).to.equal(3 * ((r.traceSamples?.length ?? 0) + (r.eigenIterations ?? []).reduce((a, b) => a + b, 0)));
+    // Lanczos (the default) reports the top eigenvalues in algebraic order, and λ_min below them.
+    expect(r.eigenMethod).to.equal('lanczos');
+    expect(r.eigenvalues?.[0] as number).to.be.at.least(r.eigenvalues?.[1] as number);
+    expect(r.lambdaMin as number).to.be.at.most(r.eigenvalues?.[1] as number);
+    expect(r.eigenResiduals?.every((x) => Number.isFinite(x) && x >= 0)).to.equal(true);
+    expect(r.traceStandardError as number).to.be.above(0);
+    const [lo, hi] = r.traceInterval as [number, number];
+    expect(lo).to.be.below(r.trace as number);
+    expect(hi).to.be.above(r.trace as number);
+    expect(r.normalizedTraceStandardError).to.be.closeTo((r.traceStandardError as number) / r.gradNorm, 1e-12);
+    expect(r.cost.hvpPasses).to.equal(3 * ((r.traceHvps ?? 0) + (r.eigenHvps ?? 0)));
     expect(r.settings.batchNorm).to.equal('running-statistics');
   });
 
@@ -87,11 +96,14 @@ describe('analyzeGeometry and the geometry commands', () => {
     // On ReLU networks central differences also count the kinks a step crosses (relu'' is a Dirac
     // delta, which the exact product leaves out), so the comparison is made on a GELU ViT.
     const vit = buildZooModel('vit-tiny', SHAPE);
-    const exact = await analyzeGeometry({ model: vit, batches: batches.slice(0, 1), ...FAST, eigenvalues: 0 });
-    const fd = await analyzeGeometry({ model: vit, batches: batches.slice(0, 1), ...FAST, eigenvalues: 0, hvp: 'finite-difference' });
+    // Hutchinson: the same ±1 probes in both modes, so the traces differ only by the HVPs (Hutch++
+    // builds its basis from HVPs, which moves every later probe's deflation with the HVP error).
+    const same = { ...FAST, trace: { maxIter: 8, method: 'hutchinson' }, eigenvalues: 0 } as const;
+    const exact = await analyzeGeometry({ model: vit, batches: batches.slice(0, 1), ...same });
+    const fd = await analyzeGeometry({ model: vit, batches: batches.slice(0, 1), ...same, hvp: 'finite-difference' });
     expect(Math.abs((fd.trace as number) - (exact.trace as number)) / Math.abs(exact.trace as number)).to.be.below(1e-3);
     expect(fd.cost.hvpPasses).to.equal(0);
-    expect(fd.cost.gradientPasses).to.equal(1 + 2 * (fd.traceSamples?.length ?? 0));
+    expect(fd.cost.gradientPasses).to.equal(1 + 2 * (fd.traceHvps ?? 0));
     const ar = await analyzeGeometry({ model: trainer, batches: batches.slice(0, 1), trace: false, eigenvalues: 0, approximationRatio: { steps: 4 }, threads: 2 });
     const result = ar.approximationRatio;
     expect((result?.perBatch.length ?? 0) + (result?.skipped ?? 0)).to.equal(1);
@@ -106,6 +118,9 @@ describe('analyzeGeometry and the geometry commands', () => {
     expect(b.trace).to.equal(a.trace);
     expect(a.trace).to.be.closeTo(fromTrainer.trace as number, 1e-6 * Math.abs(a.trace));
     expect(a.cw).to.equal(a.trace / a.gradNorm);
+    expect(a.cwStandardError).to.be.closeTo(a.traceStandardError / a.gradNorm, 1e-12);
+    expect(a.lambdaMin).to.be.at.most(a.lambdaMax);
+    expect(a.lambdaMaxResidual).to.be.at.least(0);
     await trainer.step(batches[0]);
     const c = await tracker.measure(batches);
     expect(c.gradNorm).to.not.equal(a.gradNorm);
@@ -114,9 +129,14 @@ describe('analyzeGeometry and the geometry commands', () => {
 
   it('crsam analyze prints and saves the table; crsam landscape writes data and plots', async () => {
     const out = path.join(dir, 'cli');
-    const a = await cli(['analyze', path.join(dir, 'model.onnx'), '--compare', 'resnet-fmnist', '--data', 'synthetic', '--samples', '64', '--batch-size', '32', '--trace-iters', '4', '--eigen-iters', '6', '--threads', '2', '--out', out]);
+    const a = await cli(['analyze', path.join(dir, 'model.onnx'), '--compare', 'resnet-fmnist', '--data', 'synthetic', '--samples', '64', '--batch-size', '32', '--trace-iters', '4', '--eigen-iters', '6', '--density', '--density-steps', '5', '--density-probes', '1', '--threads', '2', '--out', out]);
     expect(a.code).to.equal(0);
-    expect(a.out).to.match(/‖∇L‖\s+Tr\(H\)\s+C\(w\)\s+λ_max\s+accuracy/);
+    expect(a.out).to.match(/‖∇L‖\s+Tr\(H\) ± SE\s+C\(w\) ± SE\s+λ_max\s+λ_min\s+accuracy/);
+    expect(a.out).to.match(/Tr\(H\) = \S+ ± \S+, 95 % CI \[/);
+    expect(a.out).to.match(/λ_max = \S+ \(residual \S+\), λ_min = \S+ \(residual \S+\); Lanczos/);
+    const csv = fs.readFileSync(path.join(out, 'geometry-test-density-1.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).to.equal('lambda,density');
+    expect(csv).to.have.length(401);
     expect(a.out).to.include('model.onnx').and.include('resnet-fmnist');
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'geometry-test.json'), 'utf8')) as { reports: GeometryReport[] };
     expect(saved.reports).to.have.length(2);

@@ -8,7 +8,7 @@ import { Rng } from '../../src/data/rng';
 import { buildHvpGraph, pruneDeadNodes } from '../../src/geometry/hvp-graph';
 import { finiteDifferenceHvp } from '../../src/geometry/oracle';
 import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
-import { fillGaussian } from '../../src/geometry/vector';
+import { fillGaussian } from '../../src/geometry/probes';
 import { GraphBuilder } from '../../src/onnx/builder';
 import { DataType } from '../../src/onnx/dtype';
 import { Graph, Model } from '../../src/onnx/ir';

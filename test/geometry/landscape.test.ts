@@ -8,7 +8,7 @@ import { Landscape, lossLandscape, randomDirection } from '../../src/geometry/la
 import { landscapeCsv, writeLandscape } from '../../src/geometry/landscape-output';
 import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
 import { datasetBatches } from '../../src/geometry/sources';
-import { norm } from '../../src/geometry/vector';
+import { norm } from '../../src/optim/vector';
 import { Trainer } from '../../src/train/trainer';
 import { buildZooModel } from '../../src/zoo';
 
