@@ -76,10 +76,10 @@ export function readCellResult(cell: GridCell, dir: string): CellResult {
 
   const geometry = readJson(geometryFile(dir));
   const report = obj(Array.isArray(geometry.reports) ? geometry.reports[0] : undefined);
-  const traceField = report.trace;
-  const trace = typeof traceField === 'number' ? traceField : num(obj(traceField).value);
-  const traceSE = Number.isFinite(num(report.traceStdError)) ? num(report.traceStdError) : num(obj(traceField).stdError);
-  const lambda = typeof report.lambdaMax === 'number' ? num(report.lambdaMax) : num(obj(report.lambdaMax).value);
+  // Fields of the geometry report `crsam analyze` writes (GeometryReport in src/geometry/analyze.ts).
+  const trace = num(report.trace);
+  const traceSE = num(report.traceStandardError);
+  const lambda = num(report.lambdaMax);
 
   const optimizer = cell.flags.optimizer ?? 'crsam';
   return {
@@ -92,7 +92,7 @@ export function readCellResult(cell: GridCell, dir: string): CellResult {
     gradNorm: num(report.gradNorm),
     trace,
     traceStdError: traceSE,
-    normalizedTrace: typeof report.normalizedTrace === 'number' ? num(report.normalizedTrace) : num(obj(report.normalizedTrace).value),
+    normalizedTrace: num(report.normalizedTrace),
     lambdaMax: lambda,
     wallSeconds: epochsRaw.reduce((s, e) => s + (Number.isFinite(num(e.seconds)) ? num(e.seconds) : 0), 0),
     passesPerStep: PASSES[optimizer] ?? NaN,

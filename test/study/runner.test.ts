@@ -26,7 +26,7 @@ function fake(accuracy: (cell: GridCell) => number, log: string[], failOn?: stri
     },
     async analyze(cell: GridCell, dir: string) {
       log.push(`analyze ${cell.name}`);
-      fs.writeFileSync(path.join(dir, 'geometry-test.json'), JSON.stringify({ reports: [{ gradNorm: 1, trace: 10, normalizedTrace: 10, lambdaMax: 2 }] }));
+      fs.writeFileSync(path.join(dir, 'geometry-test.json'), JSON.stringify({ reports: [{ gradNorm: 1, trace: 10, traceStandardError: 0.5, normalizedTrace: 10, lambdaMax: 2 }] }));
     },
   };
   return ex;
@@ -88,6 +88,7 @@ describe('study runner', () => {
     expect(d?.high).to.be.closeTo(0.07 / 3 + 4.303 * Math.sqrt(7 / 3) / 100 / Math.sqrt(3), 1e-9);
     expect(crsam?.figures.finalTestAccuracy.mean).to.be.closeTo((0.81 + 0.84 + 0.85) / 3, 1e-12);
     expect(crsam?.figures.passesPerStep.mean).to.equal(3);
+    expect(crsam?.traceStdError).to.equal(0.5);
     expect(report.treatments.find((t) => t.treatment === 'sgd')?.vsBaseline).to.equal(undefined);
   });
 });
