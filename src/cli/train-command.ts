@@ -6,6 +6,7 @@ import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
@@ -99,7 +100,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const c = mergeConfig(args);
   check(c);
   const out = c.out as string;
-  fs.mkdirSync(out, { recursive: true });
+  makeOutputDirectory(out);
   const saved = Object.fromEntries(Object.entries(c).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config'));
   const resume = !!args.flags.resume;
   if (!resume) fs.writeFileSync(path.join(out, 'run-config.json'), JSON.stringify(saved, null, 2));

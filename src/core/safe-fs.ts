@@ -5,6 +5,12 @@
 // the kind of file the user gave.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CrsamError } from './errors';
+
+/** An output folder or file that cannot be created or written; one sentence for the user. */
+export class OutputPathError extends CrsamError {
+  override readonly name = 'OutputPathError';
+}
 
 /** Builds the caller's user-facing error from a one-sentence message. */
 export type MakeError = (message: string) => Error;
@@ -104,6 +110,11 @@ export function makeDirectory(dir: string, what: string, makeError: MakeError): 
   } catch {
     throw makeError(`cannot write into ${what} ${target} (permission denied); choose a writable folder`);
   }
+}
+
+/** `makeDirectory` for a folder we write results into, refused with an `OutputPathError`. */
+export function makeOutputDirectory(dir: string, what = 'the output folder'): void {
+  makeDirectory(dir, what, (m) => new OutputPathError(m));
 }
 
 function describeCode(code: string | undefined): string {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import { ONNX_PROTO } from './onnx-schema';
-import { readRegularFile } from '../core/safe-fs';
+import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
 import { BYTES_PER_ELEMENT, DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from './dtype';
 import { OnnxFormatError } from './errors';
 import { readExternalData } from './external-data';
@@ -261,7 +261,7 @@ export function saveModel(model: Model, file: string, options: SaveOptions = {})
     ext = { location: options.externalData, threshold: options.externalDataThreshold ?? 1024, chunks: [], offset: 0 };
   }
   const bytes = ModelProto.encode(ModelProto.fromObject(encodeModel(model, ext))).finish();
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  makeOutputDirectory(path.dirname(path.resolve(file)));
   if (ext) writeAtomic(path.join(path.dirname(path.resolve(file)), ext.location), Buffer.concat(ext.chunks));
   writeAtomic(file, bytes);
 }

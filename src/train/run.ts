@@ -16,6 +16,7 @@ import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
 
@@ -124,7 +125,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   const lastPath = path.join(ckptDir, 'last.ckpt');
   const bestPath = path.join(ckptDir, 'best.ckpt');
   if (o.resume && !fs.existsSync(lastPath)) throw new RunError(`nothing to resume in ${o.out}: ${lastPath} does not exist`);
-  fs.mkdirSync(ckptDir, { recursive: true });
+  makeOutputDirectory(ckptDir);
 
   const pair: DatasetPair = loadDataset(o.dataset, { dir: o.dataDir, onProgress: (p) => events.onNote?.(p.message) });
   const train = limitDataset(pair.train, o.trainLimit, o.seed);
