@@ -111,6 +111,9 @@ export function limitDataset(ds: Dataset, n: number | undefined, seed: number): 
 function scheduleFor(o: RunOptions, stepsPerEpoch: number): ScheduleOptions {
   const warmupSteps = Math.round((o.warmupEpochs ?? 0) * stepsPerEpoch);
   const total = o.epochs * stepsPerEpoch;
+  if (warmupSteps > 0 && warmupSteps >= total) {
+    throw new RunError(`the learning-rate warm-up (${o.warmupEpochs} epochs) must end before training does (${o.epochs} epochs); lower --warmup-epochs (warmupEpochs) or raise --epochs`);
+  }
   switch (o.lrSchedule) {
     case 'cosine': return { kind: 'cosine', baseLr: o.lr, totalSteps: total, etaMin: o.lrMin ?? 0, warmupSteps };
     case 'step': return { kind: 'step', baseLr: o.lr, stepSize: (o.milestones?.[0] ?? 30) * stepsPerEpoch, gamma: o.gamma ?? 0.1, warmupSteps };
