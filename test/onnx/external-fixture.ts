@@ -27,19 +27,25 @@ export function tinyModel(): Model {
 }
 
 interface KV { key: string; value: string }
-interface TensorObj { name: string; dims: number[]; external_data?: KV[] }
+/** An initializer as protobufjs sees it (bytes as arrays of numbers). */
+export interface TensorObj { name: string; dims: number[]; data_type: number; raw_data?: number[]; external_data?: KV[] }
+
+/** Re-encodes a model after `patch` edited its initializers at the protobuf level (no checks on the way). */
+export function rewriteTensors(bytes: Uint8Array, patch: (t: TensorObj) => void): Uint8Array {
+  const obj = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array }) as { graph: { initializer: TensorObj[] } };
+  obj.graph.initializer.forEach(patch);
+  return ModelProto.encode(ModelProto.fromObject(obj)).finish();
+}
 
 /** Re-encodes a model, letting `patch` edit each external tensor's key/values (and return new dims). */
 export function rewriteExternal(bytes: Uint8Array, patch: (kv: Map<string, string>, dims: number[]) => number[] | void): Uint8Array {
-  const obj = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array }) as { graph: { initializer: TensorObj[] } };
-  for (const t of obj.graph.initializer) {
-    if (!t.external_data?.length) continue;
+  return rewriteTensors(bytes, (t) => {
+    if (!t.external_data?.length) return;
     const kv = new Map(t.external_data.map((e) => [e.key, e.value]));
     const dims = patch(kv, t.dims);
     if (dims) t.dims = dims;
     t.external_data = [...kv].map(([key, value]) => ({ key, value }));
-  }
-  return ModelProto.encode(ModelProto.fromObject(obj)).finish();
+  });
 }
 
 export type EscapeKind = 'dotdot' | 'absolute' | 'symlink' | 'symlinked-folder';
