@@ -7,6 +7,7 @@ import { GraphBuilder } from '../onnx/builder';
 import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
+import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
 import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
@@ -63,6 +64,7 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   let facts: Facts;
   try {
     facts = inferShapes(g, opset);
+    checkConstantSizes(g, facts, 'the model');
   } catch (e) {
     if (e instanceof ShapeInferenceError) throw new AutodiffError(`${e.message}; the op may be unsupported`);
     throw e;
