@@ -42,11 +42,15 @@ export function readRegularFile(file: string, what: string, makeError: MakeError
   }
 }
 
-/** Opens a regular file for reading (non-blocking open, fstat-checked); the caller closes the descriptor. */
-export function openRegularFile(file: string, what: string, makeError: MakeError): number {
+/**
+ * Opens a regular file for reading (non-blocking open, fstat-checked); the caller closes the
+ * descriptor. `noFollow` refuses a symlink as the last component (for a path already resolved
+ * with realpath, so a link swapped in after the check is not followed).
+ */
+export function openRegularFile(file: string, what: string, makeError: MakeError, noFollow = false): number {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw makeError(`${what} ${file} does not exist; check the path`);

@@ -31,7 +31,7 @@ export function readExternalData(ref: ExternalRef, baseDir: string, label: strin
     throw fail(`${label}: tensor '${ref.tensor}' declares ${declared} bytes of external data but its dims and type need ${ref.expectedBytes}; the model is corrupt`);
   }
   const what = `the external data file of tensor '${ref.tensor}'`;
-  const fd = openRegularFile(file, what, fail);
+  const fd = openRegularFile(file, what, fail, true);
   try {
     const size = fs.fstatSync(fd).size;
     if (offset + ref.expectedBytes > size) {
