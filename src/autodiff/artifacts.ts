@@ -47,9 +47,12 @@ export interface TrainingArtifacts {
 }
 
 export const MIN_OPSET = 13;
+/** The newest default-domain opset onnxruntime-node 1.30 loads (measured: 26 loads, 27 is refused). */
+export const MAX_OPSET = 26;
 
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   const opset = defaultOpset(model);
+  if (opset > MAX_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}, newer than the ${MAX_OPSET} ONNX Runtime supports; re-export it with opset_version=${MAX_OPSET} or lower`);
   if (opset < MIN_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}; crsam needs opset ${MIN_OPSET} or newer (re-export with opset_version=${MIN_OPSET} or higher)`);
   const foreign = model.graph.nodes.find((n) => n.domain !== '');
   if (foreign) throw new AutodiffError(`node '${foreign.name}' uses op ${foreign.domain}.${foreign.opType} outside the default ONNX domain; crsam emits and trains standard ONNX ops only`);

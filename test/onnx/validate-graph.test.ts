@@ -1,11 +1,15 @@
 // Models ONNX Runtime refuses to load are refused by our loader too, in one sentence, and declared
 // sizes never allocate more than the file holds.
 import { expect } from 'chai';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { buildArtifacts } from '../../src/autodiff/artifacts';
+import { isUserError } from '../../src/core/errors';
 import { DataType } from '../../src/onnx/dtype';
 import { Model, Node } from '../../src/onnx/ir';
 import { OnnxFormatError, loadModel, serializeModel } from '../../src/onnx/io';
 import { rewriteTensors, tinyModel } from './external-fixture';
+import { repoRoot } from '../repo-root';
 
 const node = (opType: string, inputs: string[], outputs: string[], name: string): Node => ({ opType, domain: '', name, inputs, outputs, attributes: new Map() });
 
@@ -45,3 +49,29 @@ describe('loader: models ONNX Runtime refuses', () => {
     expect(process.memoryUsage().arrayBuffers - before).to.be.below(50e6);
   });
 });
+
+describe('loader: malformed nodes are user errors, in the user\'s terms', () => {
+  const lenet = (): Model => loadModel(path.join(repoRoot(), 'models', 'lenet5.onnx'));
+  const conv = (m: Model): Node => m.graph.nodes.find((n) => n.opType === 'Conv') as Node;
+  const cases: [string, (m: Model) => void, RegExp][] = [
+    ['an attribute of the wrong kind', (m) => { conv(m).attributes.set('kernel_shape', { type: 'floats', value: [5.5, 5] }); }, /attribute kernel_shape of Conv node 'conv1_node' should be ints, not floats/],
+    ['a zero stride (an infinite output)', (m) => { conv(m).attributes.set('strides', { type: 'ints', value: [0, 0] }); }, /Conv node 'conv1_node': it would have the invalid shape \[N, 6, Infinity, Infinity\]/],
+    ['an absurd declared input shape', (m) => { m.graph.inputs[0] = { ...m.graph.inputs[0], shape: ['N', 1, 1e9, 1e9] }; }, /node 'flat_node': it would have the invalid shape/],
+    ['an opset newer than ONNX Runtime knows', (m) => { m.opsetImports[0] = { domain: '', version: 99 }; }, /opset 99, newer than the 26 ONNX Runtime supports/],
+  ];
+  for (const [what, edit, pattern] of cases) {
+    it(`refuses ${what} with a CrsamError that names the user's node, not ours`, () => {
+      const m = lenet();
+      edit(m);
+      const err = captureError(() => buildArtifacts(loadModel(serializeModel(m))));
+      expect(isUserError(err), err.stack).to.equal(true);
+      expect(err.message).to.match(pattern);
+      expect(err.message).to.not.match(/Expand_node|_node_\d/);
+    });
+  }
+});
+
+function captureError(f: () => unknown): Error {
+  try { f(); } catch (e) { return e as Error; }
+  throw new Error('expected an error');
+}
