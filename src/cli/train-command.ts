@@ -6,7 +6,10 @@ import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
-import { makeOutputDirectory } from '../core/safe-fs';
+import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
+
+/** A config file holds a few flags; anything larger is not one (and is not read into memory). */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
@@ -77,8 +80,9 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
   } else if (args.flags.config) {
     const file = args.flags.config as string;
     if (!fs.existsSync(file)) throw new UsageError(`the config file ${file} does not exist`);
+    const text = readRegularFile(file, 'the config file', (m) => new UsageError(m), MAX_CONFIG_BYTES).toString('utf8');
     let obj: unknown;
-    try { obj = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
+    try { obj = JSON.parse(text); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`the config file ${file} must hold a JSON object of flag values`);
     apply(obj as Record<string, unknown>, file);
   }
