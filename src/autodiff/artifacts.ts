@@ -69,7 +69,7 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
     facts = inferShapes(g, opset);
     checkConstantSizes(g, facts, 'the model');
   } catch (e) {
-    if (e instanceof ShapeInferenceError) throw new AutodiffError(`${e.message}; the op may be unsupported`);
+    if (e instanceof ShapeInferenceError) throw new AutodiffError(/invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
     throw e;
   }
   const logits = g.outputs[0]?.name;
