@@ -24,3 +24,6 @@ export * as data from './data';
 export * as zoo from './zoo';
 export * as plot from './plot';
 export * from './geometry';
+export { CrsamError, isUserError } from './core/errors';
+export { OptionError } from './core/option-error';
+export { OutputPathError } from './core/safe-fs';

@@ -7,6 +7,7 @@ import { GraphBuilder } from '../onnx/builder';
 import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
+import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
 import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
@@ -46,9 +47,12 @@ export interface TrainingArtifacts {
 }
 
 export const MIN_OPSET = 13;
+/** The newest default-domain opset onnxruntime-node 1.30 loads (measured: 26 loads, 27 is refused). */
+export const MAX_OPSET = 26;
 
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   const opset = defaultOpset(model);
+  if (opset > MAX_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}, newer than the ${MAX_OPSET} ONNX Runtime supports; re-export it with opset_version=${MAX_OPSET} or lower`);
   if (opset < MIN_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}; crsam needs opset ${MIN_OPSET} or newer (re-export with opset_version=${MIN_OPSET} or higher)`);
   const foreign = model.graph.nodes.find((n) => n.domain !== '');
   if (foreign) throw new AutodiffError(`node '${foreign.name}' uses op ${foreign.domain}.${foreign.opType} outside the default ONNX domain; crsam emits and trains standard ONNX ops only`);
@@ -63,8 +67,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   let facts: Facts;
   try {
     facts = inferShapes(g, opset);
+    checkConstantSizes(g, facts, 'the model');
   } catch (e) {
-    if (e instanceof ShapeInferenceError) throw new AutodiffError(`${e.message}; the op may be unsupported`);
+    if (e instanceof ShapeInferenceError) throw new AutodiffError(/invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
     throw e;
   }
   const logits = g.outputs[0]?.name;

@@ -3,6 +3,7 @@
 import { GraphBuilder } from '../onnx/builder';
 import { isFloatType } from '../onnx/dtype';
 import { Graph, Node, Shape, topologicalOrder } from '../onnx/ir';
+import { ShapeInferenceError, describeFact } from '../onnx/shape-inference';
 import { GRADIENT_RULES, supportedOps } from './registry';
 import { AutodiffError, GradContext } from './types';
 
@@ -59,14 +60,21 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
       shape: (name) => b.shape(name),
       dtype: (name) => b.fact(name).dtype,
     };
-    const grads = rule(ctx);
-    node.inputs.forEach((input, i) => {
-      const g = grads[i];
-      if (!g || !needs[i]) return;
-      const list = contributions.get(input) ?? [];
-      list.push(unbroadcast(b, g, b.shape(input)));
-      contributions.set(input, list);
-    });
+    try {
+      const grads = rule(ctx);
+      node.inputs.forEach((input, i) => {
+        const g = grads[i];
+        if (!g || !needs[i]) return;
+        const list = contributions.get(input) ?? [];
+        list.push(unbroadcast(b, g, b.shape(input)));
+        contributions.set(input, list);
+      });
+    } catch (e) {
+      // The failing node is one we generated; name the user's node and its shapes instead.
+      if (!(e instanceof ShapeInferenceError)) throw e;
+      const shapes = node.inputs.filter(Boolean).map((i) => describeFact(b.facts.get(i))).join(', ');
+      throw new AutodiffError(`cannot differentiate ${node.opType} node '${node.name}': the shapes of its inputs (${shapes}) do not fit together; check the model's declared input shape and this node's attributes`);
+    }
   }
   const out = new Map<string, string | undefined>();
   for (const w of options.wrt) out.set(w, contributions.has(w) ? finalize(b, w, contributions) : undefined);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { buildArtifacts, TrainingArtifacts } from './artifacts';
 import { loadModel, saveModel } from '../onnx/io';
 import { writeTensorFile } from '../train/checkpoint-file';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 export interface ArtifactsResult {
   readonly dir: string;
@@ -16,7 +17,7 @@ export interface ArtifactsResult {
 export function writeArtifacts(modelPath: string, dir: string, options: { frozen?: string[]; labelSmoothing?: number; externalData?: boolean }): ArtifactsResult {
   const model = loadModel(modelPath);
   const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing });
-  fs.mkdirSync(dir, { recursive: true });
+  makeOutputDirectory(dir);
   const files: string[] = [];
   const save = (name: string, m: typeof model) => {
     const file = path.join(dir, name);

@@ -8,6 +8,7 @@ import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, density
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...DATA_FLAGS,
@@ -93,7 +94,7 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     print(table);
     const first = specs[0];
     const out = (f.out as string | undefined) ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : 'geometry');
-    fs.mkdirSync(out, { recursive: true });
+    makeOutputDirectory(out);
     const stem = path.join(out, `geometry-${f.split}`);
     fs.writeFileSync(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
     fs.writeFileSync(`${stem}.txt`, `${table}\n`);

@@ -47,8 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
-    // RangeError: the optimizer's and zoo's option checks still throw it with a full sentence.
-    const known = isUserError(err) || err instanceof RangeError;
+    const known = isUserError(err);
     process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

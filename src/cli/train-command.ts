@@ -7,6 +7,10 @@ import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
+import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
+
+/** A config file holds a few flags; anything larger is not one (and is not read into memory). */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
@@ -77,8 +81,9 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
   } else if (args.flags.config) {
     const file = args.flags.config as string;
     if (!fs.existsSync(file)) throw new UsageError(`the config file ${file} does not exist`);
+    const text = readRegularFile(file, 'the config file', (m) => new UsageError(m), MAX_CONFIG_BYTES).toString('utf8');
     let obj: unknown;
-    try { obj = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
+    try { obj = JSON.parse(text); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`the config file ${file} must hold a JSON object of flag values`);
     apply(obj as Record<string, unknown>, file);
   }
@@ -100,7 +105,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const c = mergeConfig(args);
   check(c);
   const out = c.out as string;
-  fs.mkdirSync(out, { recursive: true });
+  makeOutputDirectory(out);
   const saved = Object.fromEntries(Object.entries(c).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config'));
   const resume = !!args.flags.resume;
   if (!resume) fs.writeFileSync(path.join(out, 'run-config.json'), JSON.stringify(saved, null, 2));

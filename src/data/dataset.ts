@@ -2,6 +2,7 @@
 // order, one label byte per image. Bytes, not floats, because a float copy of CIFAR-10 would take
 // 600 MB; conversion and augmentation happen per batch into a reused Float32Array.
 import { DataError } from './errors';
+import { OptionError } from '../core/option-error';
 
 /** One split of a data set, fully in memory. */
 export interface Dataset {
@@ -88,7 +89,7 @@ export function subsetDataset(ds: Dataset, indices: ArrayLike<number>, split = d
   const labels = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= ds.length) throw new RangeError(`subset index ${i} is outside 0..${ds.length - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= ds.length) throw new OptionError(`subset index ${i} is outside 0..${ds.length - 1}`);
     images.set(ds.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = ds.labels[i];
   }

@@ -2,8 +2,9 @@
 // bytes 0-1 are zero, byte 2 the element type, byte 3 the number of dimensions, then one
 // big-endian uint32 per dimension, then the elements, big-endian, row-major. Gzipped files (as
 // downloaded) are decompressed transparently, so users need not gunzip them.
-import * as fs from 'node:fs';
+import * as buffer from 'node:buffer';
 import * as zlib from 'node:zlib';
+import { readRegularFile } from '../core/safe-fs';
 import { DataError } from './errors';
 
 /** Element types IDX can hold, named after the typed array they load into. */
@@ -70,25 +71,68 @@ function decode(type: IdxType, view: DataView, offset: number, n: number, bytes:
   }
 }
 
-/** Reads and decodes an IDX file, gunzipping it first when it is gzip data. */
+/** Reads and decodes an IDX file, gunzipping it first when it is gzip data. Special files are refused. */
 export function readIdx(file: string): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${file} does not exist: expected an IDX file`);
-    if (code === 'EISDIR') throw new DataError(`${file} is a folder: expected an IDX file`);
-    throw err;
+  const bytes = readRegularFile(file, 'the IDX file', (m) => new DataError(m));
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return parseIdx(gunzipIdx(bytes, file), file);
+  return parseIdx(bytes, file);
+}
+
+/** Largest gzip prefix inflated to find the IDX header (a gzip header can carry a long file name). */
+const MAX_HEADER_PREFIX = 1 << 14;
+
+/**
+ * Gunzips an IDX file without ever holding more than its header declares: the header is read from
+ * the inflated start of the stream, and the whole file is then inflated with that size (plus one
+ * byte, to detect a longer file) as the output limit. A 13 MB gzip bomb thus stops at its declared
+ * size instead of growing to gigabytes.
+ */
+function gunzipIdx(gz: Uint8Array, file: string): Uint8Array {
+  const expected = declaredGzipSize(gz, file);
+  if (expected > buffer.constants.MAX_LENGTH) {
+    throw new DataError(`${file} declares ${expected} bytes of IDX data, more than one file can hold; give the right file`);
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  try {
+    return zlib.gunzipSync(gz, { maxOutputLength: Math.min(expected + 1, buffer.constants.MAX_LENGTH) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(`${file} is longer than its header says: expected ${expected} bytes once unzipped, found more`);
+    }
+    throw new DataError(`${file} is a damaged or truncated gzip file: expected a complete gzipped IDX file`);
+  }
+}
+
+/** Total unzipped size the IDX header at the start of the gzip stream declares. */
+function declaredGzipSize(gz: Uint8Array, file: string): number {
+  for (let prefix = 1024; ; prefix *= 4) {
+    const part = gz.subarray(0, Math.min(prefix, gz.length));
+    let head: Uint8Array;
     try {
-      bytes = zlib.gunzipSync(bytes);
+      // A sync flush inflates a cut stream as far as it goes; ≤ ~1000× the prefix, so bounded.
+      head = zlib.gunzipSync(part, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
     } catch {
       throw new DataError(`${file} is a damaged or truncated gzip file: expected a complete gzipped IDX file`);
     }
+    const size = headerDeclaredSize(head, file);
+    if (size !== undefined) return size;
+    if (part.length === gz.length || prefix >= MAX_HEADER_PREFIX) {
+      throw new DataError(`${file} is a damaged or truncated gzip file: its start does not unzip to an IDX header`);
+    }
   }
-  return parseIdx(bytes, file);
+}
+
+/** headerSize + count × element size from the first bytes of an IDX file; undefined if they are too few. */
+function headerDeclaredSize(bytes: Uint8Array, label: string): number | undefined {
+  if (bytes.length < 4) return undefined;
+  const spec = TYPES[bytes[2]];
+  const ndims = bytes[3];
+  const headerSize = 4 + 4 * ndims;
+  if (bytes[0] !== 0 || bytes[1] !== 0 || !spec || ndims === 0) parseIdx(bytes.subarray(0, 4), label); // names the bad magic
+  if (bytes.length < headerSize) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 1;
+  for (let d = 0; d < ndims; d++) count *= view.getUint32(4 + 4 * d, false);
+  return headerSize + count * spec.size;
 }
 
 /** Encodes bytes as an IDX uint8 file (used for caches; the inverse of `parseIdx`). */

@@ -3,6 +3,7 @@
 // period of 2^128 - 1, and its whole state is four uint32 words, so a checkpoint can store it as
 // JSON and restore the stream exactly. Every random decision (shuffle, crop, flip, cutout,
 // synthetic data) draws from an `Rng`, so one seed fixes a whole run.
+import { OptionError } from '../core/option-error';
 
 /** The complete, JSON-safe state of an `Rng`. */
 export interface RngState {
@@ -42,7 +43,7 @@ export class Rng {
    *   of a run that consume randomness at different rates do not disturb each other.
    */
   constructor(seed = 0, stream: string | number = 0) {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`Rng seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) throw new OptionError(`Rng seed must be a safe integer, got ${seed}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO_POW_32) >>> 0;
     const st = typeof stream === 'number' ? stream >>> 0 : hashString(stream);
@@ -120,7 +121,7 @@ export class Rng {
     const s = state.s;
     if (state.kind !== 'xoshiro128**' || !Array.isArray(s) || s.length !== 4 ||
         !s.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) || s.every((w) => w === 0)) {
-      throw new RangeError('not an xoshiro128** state: expected kind "xoshiro128**" and four uint32 words, not all zero');
+      throw new OptionError('not an xoshiro128** state: expected kind "xoshiro128**" and four uint32 words, not all zero');
     }
     this.s0 = s[0] | 0;
     this.s1 = s[1] | 0;

@@ -6,6 +6,7 @@
 // scores over 90% on the test split (checked in the tests), so a model that trains learns it.
 import { Dataset, DatasetPair, imageSize, validateDataset } from './dataset';
 import { Rng } from './rng';
+import { OptionError } from '../core/option-error';
 
 /** Options for `makeSyntheticDataset`. */
 export interface SyntheticOptions {
@@ -54,7 +55,7 @@ function prototypes(rng: Rng, k: number, c: number, h: number, w: number): Float
 }
 
 function positiveInt(v: number, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`synthetic ${what} must be an integer in 1..${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new OptionError(`synthetic ${what} must be an integer in 1..${max}, got ${v}`);
   return v;
 }
 
@@ -67,7 +68,7 @@ export function makeSyntheticDataset(options: SyntheticOptions = {}): DatasetPai
   const trainSize = positiveInt(options.trainSize ?? 512, 'trainSize');
   const testSize = positiveInt(options.testSize ?? 128, 'testSize');
   const noise = options.noise ?? 0.2;
-  if (!(noise >= 0)) throw new RangeError(`synthetic noise must be >= 0, got ${noise}`);
+  if (!(noise >= 0)) throw new OptionError(`synthetic noise must be >= 0, got ${noise}`);
   const rng = new Rng(options.seed ?? 0, 'synthetic');
   const size = imageSize({ channels, height, width });
   // Prototypes use the middle half of the range, so noise rarely clips and classes differ in shape.

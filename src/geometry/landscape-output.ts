@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contourPng, contourSvg, ContourPlot, gridSlice, SlicePlot, slicePng, sliceSvg } from '../plot';
 import { Landscape } from './landscape';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 export interface LandscapeFiles {
   readonly json: string;
@@ -42,7 +43,7 @@ export function landscapeSlice(l: Landscape, title = 'loss landscape'): SlicePlo
 }
 
 export function writeLandscape(l: Landscape, dir: string, options: WriteLandscapeOptions = {}): LandscapeFiles {
-  fs.mkdirSync(dir, { recursive: true });
+  makeOutputDirectory(dir);
   const stem = path.join(dir, options.name ?? 'landscape');
   const title = options.title ?? 'loss landscape';
   const files = { json: `${stem}.json`, csv: `${stem}.csv`, sliceSvg: `${stem}-slice.svg`, slicePng: `${stem}-slice.png` };

@@ -1,17 +1,17 @@
 // Reading and writing .onnx files (protobuf), with weights as external data next to the model.
 // Fields our schema does not know are refused, naming the field, rather than dropped silently.
-import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import { ONNX_PROTO } from './onnx-schema';
-import { DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from './dtype';
+import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
+import { BYTES_PER_ELEMENT, DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from './dtype';
+import { OnnxFormatError } from './errors';
+import { readExternalData } from './external-data';
+import { validateGraph } from './validate-graph';
 import { Attribute, Dim, Graph, Model, Node, Tensor, ValueInfo, tensorSize } from './ir';
 
-/** A file or model the loader cannot take; the message is one sentence for the user. */
-export class OnnxFormatError extends CrsamError {
-  override readonly name = 'OnnxFormatError';
-}
+export { OnnxFormatError };
 
 const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 root.resolveAll();
@@ -59,9 +59,7 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
   let label = 'the model bytes';
   if (typeof source === 'string') {
     label = source;
-    if (!fs.existsSync(source)) throw new OnnxFormatError(`${source} does not exist: give the path of an .onnx file`);
-    if (fs.statSync(source).isDirectory()) throw new OnnxFormatError(`${source} is a folder: give the path of an .onnx file`);
-    bytes = fs.readFileSync(source);
+    bytes = readRegularFile(source, 'the model', (m) => new OnnxFormatError(m));
     baseDir = options.baseDir ?? path.dirname(path.resolve(source));
   } else {
     bytes = source;
@@ -85,7 +83,7 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
   const ctx: DecodeContext = { baseDir, label };
   const metadataProps = new Map<string, string>();
   for (const kv of msg.metadata_props ?? []) metadataProps.set(kv.key ?? '', kv.value ?? '');
-  return {
+  const model: Model = {
     irVersion: num(msg.ir_version),
     opsetImports: msg.opset_import.map((o) => ({ domain: o.domain ?? '', version: num(o.version) })),
     producerName: msg.producer_name ?? '',
@@ -96,6 +94,8 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
     metadataProps,
     graph: decodeGraph(msg.graph, ctx),
   };
+  validateGraph(model.graph, label);
+  return model;
 }
 
 /** Walks the wire format and returns the path of the first field the schema does not define. */
@@ -127,6 +127,7 @@ function decodeGraph(g: GraphMsg, ctx: DecodeContext): Graph {
   const initializers = new Map<string, Tensor>();
   for (const t of g.initializer ?? []) {
     const tensor = decodeTensor(t, ctx);
+    if (initializers.has(tensor.name)) throw new OnnxFormatError(`${ctx.label} has two initializers named '${tensor.name}'; every value needs one unique name`);
     initializers.set(tensor.name, tensor);
   }
   const valueInfo = new Map<string, ValueInfo>();
@@ -188,60 +189,57 @@ function decodeTensor(t: TensorMsg, ctx: DecodeContext): Tensor {
   const dtype = (t.data_type ?? 0) as DataType;
   const dims = (t.dims ?? []).map(num);
   const name = t.name ?? '';
-  const count = tensorSize(dims);
   if (t.segment) throw new OnnxFormatError(`${ctx.label}: tensor '${name}' is segmented, which is not supported`);
+  // Every declared size is checked against the bytes really present before anything is allocated:
+  // a few bytes of protobuf can declare a tensor of terabytes.
+  const { count, bytes } = declaredSize(name, dtype, dims, ctx);
   let data: TypedArray;
   if (t.data_location === 1) {
-    data = fromBytes(dtype, readExternal(t, ctx));
+    const info = new Map((t.external_data ?? []).map((kv) => [kv.key ?? '', kv.value ?? '']));
+    data = fromBytes(dtype, readExternalData({ tensor: name, info, expectedBytes: bytes }, ctx.baseDir, ctx.label));
   } else if (t.raw_data && t.raw_data.length > 0) {
+    if (t.raw_data.length !== bytes) {
+      throw new OnnxFormatError(`${ctx.label}: tensor '${name}' holds ${t.raw_data.length} bytes but its dims [${dims.join(', ')}] of ${dtypeName(dtype)} need ${bytes} (the file is truncated or corrupt)`);
+    }
     data = fromBytes(dtype, t.raw_data);
   } else {
     data = fromFields(t, dtype, count, ctx);
   }
-  if (data.length !== count) {
-    throw new OnnxFormatError(`${ctx.label}: tensor '${name}' has ${data.length} values but its dims [${dims.join(', ')}] need ${count} (the file is truncated or corrupt)`);
-  }
   return { name, dtype, dims, data, docString: t.doc_string || undefined };
 }
 
+/** Element count and byte size a tensor declares, refusing negative or absurd dims and unsupported types. */
+function declaredSize(name: string, dtype: DataType, dims: readonly number[], ctx: DecodeContext): { count: number; bytes: number } {
+  const size = BYTES_PER_ELEMENT[dtype];
+  if (size === undefined) {
+    throw new OnnxFormatError(`${ctx.label}: tensor '${name}' has element type ${dtypeName(dtype)}, which crsam does not support; store it as a numeric type (float, double, int or bool)`);
+  }
+  let count = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new OnnxFormatError(`${ctx.label}: tensor '${name}' has the dimension ${d} in [${dims.join(', ')}]; dimensions must be whole numbers ≥ 0 (the file is corrupt)`);
+    count *= d;
+    if (count * size > Number.MAX_SAFE_INTEGER) throw new OnnxFormatError(`${ctx.label}: tensor '${name}' declares dims [${dims.join(', ')}], far more data than any file can hold (the file is corrupt)`);
+  }
+  return { count, bytes: count * size };
+}
+
 function fromFields(t: TensorMsg, dtype: DataType, count: number, ctx: DecodeContext): TypedArray {
-  const out = allocate(dtype, count);
   const src: readonly (number | Int64)[] =
     dtype === DataType.FLOAT ? t.float_data ?? [] :
     dtype === DataType.DOUBLE ? t.double_data ?? [] :
     dtype === DataType.INT64 ? t.int64_data ?? [] :
     dtype === DataType.UINT64 || dtype === DataType.UINT32 ? t.uint64_data ?? [] :
-    dtype === DataType.STRING ? [] : t.int32_data ?? [];
-  if (dtype === DataType.STRING) throw new OnnxFormatError(`${ctx.label}: tensor '${t.name}' holds strings, which crsam does not support`);
-  if (src.length !== count) return allocate(dtype, src.length);
+    t.int32_data ?? [];
+  if (src.length !== count) {
+    throw new OnnxFormatError(`${ctx.label}: tensor '${t.name ?? ''}' has ${src.length} values but its dims [${(t.dims ?? []).map(num).join(', ')}] need ${count} (the file is truncated or corrupt)`);
+  }
+  const out = allocate(dtype, count);
   if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
     src.forEach((v, i) => { out[i] = typeof v === 'number' ? BigInt(v) : BigInt((v as { toString(): string }).toString()); });
   } else {
     src.forEach((v, i) => { out[i] = num(v); });
   }
   return out;
-}
-
-function readExternal(t: TensorMsg, ctx: DecodeContext): Uint8Array {
-  const info = new Map((t.external_data ?? []).map((kv) => [kv.key ?? '', kv.value ?? '']));
-  const location = info.get('location');
-  if (!location) throw new OnnxFormatError(`${ctx.label}: tensor '${t.name}' is stored externally but names no location`);
-  const file = path.resolve(ctx.baseDir, location);
-  if (!fs.existsSync(file)) throw new OnnxFormatError(`${ctx.label}: the external data file ${file} of tensor '${t.name}' is missing; keep it next to the model`);
-  const offset = Number(info.get('offset') ?? 0);
-  const size = fs.statSync(file).size;
-  const length = info.has('length') ? Number(info.get('length')) : size - offset;
-  if (offset + length > size) {
-    throw new OnnxFormatError(`the external data file ${file} is truncated: tensor '${t.name}' needs bytes ${offset}..${offset + length} but the file has ${size}`);
-  }
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, offset);
-    return buf;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 export interface SaveOptions {
@@ -263,7 +261,7 @@ export function saveModel(model: Model, file: string, options: SaveOptions = {})
     ext = { location: options.externalData, threshold: options.externalDataThreshold ?? 1024, chunks: [], offset: 0 };
   }
   const bytes = ModelProto.encode(ModelProto.fromObject(encodeModel(model, ext))).finish();
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  makeOutputDirectory(path.dirname(path.resolve(file)));
   if (ext) writeAtomic(path.join(path.dirname(path.resolve(file)), ext.location), Buffer.concat(ext.chunks));
   writeAtomic(file, bytes);
 }

@@ -1,6 +1,7 @@
 // The graph IR: plain data that transformations read and write. Values are named; a node's
 // inputs and outputs are value names ('' marks an omitted optional input).
 import { DataType, TypedArray } from './dtype';
+import { OnnxFormatError } from './errors';
 
 /** A dimension: a number when known, a name (e.g. 'N') when symbolic, null when unknown. */
 export type Dim = number | string | null;
@@ -76,7 +77,7 @@ export interface Model {
 /** The version of the default ONNX domain the model imports. */
 export function defaultOpset(model: Model): number {
   const imp = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (!imp) throw new Error('the model imports no version of the default ONNX domain (opset_import is missing)');
+  if (!imp) throw new OnnxFormatError('the model imports no version of the default ONNX domain (opset_import is missing); re-export it with an opset');
   return imp.version;
 }
 
@@ -97,35 +98,35 @@ export function attrInt(node: Node, name: string): number | undefined;
 export function attrInt(node: Node, name: string, dflt?: number): number | undefined {
   const a = node.attributes.get(name);
   if (!a) return dflt;
-  if (a.type !== 'int') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be an int, not ${a.type}`);
+  if (a.type !== 'int') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be an int, not ${a.type}; the model is malformed`);
   return a.value;
 }
 
 export function attrFloat(node: Node, name: string, dflt: number): number {
   const a = node.attributes.get(name);
   if (!a) return dflt;
-  if (a.type !== 'float') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a float, not ${a.type}`);
+  if (a.type !== 'float') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a float, not ${a.type}; the model is malformed`);
   return a.value;
 }
 
 export function attrInts(node: Node, name: string): readonly number[] | undefined {
   const a = node.attributes.get(name);
   if (!a) return undefined;
-  if (a.type !== 'ints') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be ints, not ${a.type}`);
+  if (a.type !== 'ints') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be ints, not ${a.type}; the model is malformed`);
   return a.value;
 }
 
 export function attrString(node: Node, name: string, dflt: string): string {
   const a = node.attributes.get(name);
   if (!a) return dflt;
-  if (a.type !== 'string') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a string, not ${a.type}`);
+  if (a.type !== 'string') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a string, not ${a.type}; the model is malformed`);
   return a.value;
 }
 
 export function attrTensor(node: Node, name: string): Tensor | undefined {
   const a = node.attributes.get(name);
   if (!a) return undefined;
-  if (a.type !== 'tensor') throw new Error(`attribute ${name} of ${node.opType} node '${node.name}' should be a tensor, not ${a.type}`);
+  if (a.type !== 'tensor') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a tensor, not ${a.type}; the model is malformed`);
   return a.value;
 }
 

@@ -74,7 +74,15 @@ export function inferNode(node: Node, opset: number, facts: Facts): (ValueFact |
       throw new ShapeInferenceError(`cannot infer the output of ${node.opType} node '${node.name}': ${reason}`);
     },
   };
-  return rule(ctx);
+  const outs = rule(ctx);
+  // Rules compute dims arithmetically; bad attributes (stride 0, negative pads) or absurd declared
+  // sizes would otherwise flow on as Infinity, NaN or negative dims and fail far away, in our own
+  // gradient nodes, with a message that names them instead of the user's node.
+  for (const f of outs) {
+    const bad = f?.shape?.find((d) => typeof d === 'number' && !(Number.isSafeInteger(d) && d >= 0));
+    if (bad !== undefined) ctx.fail(`it would have the invalid shape [${(f?.shape ?? []).map((d) => (d === null ? '?' : d)).join(', ')}] (check its attributes and the model's declared input shape)`);
+  }
+  return outs;
 }
 
 /** Runs inference over a graph, seeding from inputs, initializers and declared value_info. */

@@ -2,6 +2,7 @@
 // the paper's ViT runs, where decoupled decay matters because wd is large (0.3).
 import { checkNonNegative, checkSize, checkStepArgs, checkStepCount } from './validate';
 import type { AdamWState, BaseOptimizer, OptimizerState } from './types';
+import { OptionError } from '../core/option-error';
 
 /** Options of `AdamW`; the defaults are PyTorch's. */
 export interface AdamWOptions {
@@ -16,7 +17,7 @@ export interface AdamWOptions {
 }
 
 function checkBeta(name: string, b: number): void {
-  if (!Number.isFinite(b) || b < 0 || b >= 1) throw new RangeError(`${name} must be in [0, 1) (got ${b}).`);
+  if (!Number.isFinite(b) || b < 0 || b >= 1) throw new OptionError(`${name} must be in [0, 1) (got ${b}).`);
 }
 
 /**
@@ -79,11 +80,11 @@ export class AdamW implements BaseOptimizer {
   }
 
   setState(state: OptimizerState): void {
-    if (state.kind !== 'adamw') throw new TypeError(`Cannot restore AdamW from a '${state.kind}' optimizer state.`);
+    if (state.kind !== 'adamw') throw new OptionError(`Cannot restore AdamW from a '${state.kind}' optimizer state.`);
     checkStepCount(state.step);
     for (const [name, buf] of [['expAvg', state.expAvg], ['expAvgSq', state.expAvgSq]] as const) {
       if (buf.length !== this.size) {
-        throw new RangeError(`The state's ${name} has ${buf.length} elements but this AdamW has ${this.size}.`);
+        throw new OptionError(`The state's ${name} has ${buf.length} elements but this AdamW has ${this.size}.`);
       }
     }
     this.m.set(state.expAvg);

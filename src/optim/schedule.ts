@@ -2,6 +2,7 @@
 // of PyTorch's schedulers so that a run can be compared with the authors' release. A pure function
 // (rather than a stateful scheduler with .step()) makes resuming from a checkpoint trivial: the
 // lr of step t only depends on t.
+import { OptionError } from '../core/option-error';
 
 /** Linear warm-up shared by every schedule kind. */
 export interface WarmupOptions {
@@ -78,11 +79,11 @@ export type ScheduleOptions =
 export type Schedule = (stepIndex: number) => number;
 
 function checkFinite(name: string, x: number, min: number): void {
-  if (!Number.isFinite(x) || x < min) throw new RangeError(`${name} must be a finite number ≥ ${min} (got ${x}).`);
+  if (!Number.isFinite(x) || x < min) throw new OptionError(`${name} must be a finite number ≥ ${min} (got ${x}).`);
 }
 
 function checkIndex(name: string, x: number, min: number): void {
-  if (!Number.isInteger(x) || x < min) throw new RangeError(`${name} must be a whole number ≥ ${min} (got ${x}).`);
+  if (!Number.isInteger(x) || x < min) throw new OptionError(`${name} must be a whole number ≥ ${min} (got ${x}).`);
 }
 
 /** Number of sorted entries ≤ t (Python's bisect.bisect_right). */
@@ -113,7 +114,7 @@ function mainSchedule(options: ScheduleOptions, warmupSteps: number): Schedule {
     case 'multistep': {
       const gamma = options.gamma ?? 0.1;
       checkFinite('gamma', gamma, 0);
-      if (!Array.isArray(options.milestones)) throw new TypeError('milestones must be an array of step indices.');
+      if (!Array.isArray(options.milestones)) throw new OptionError('milestones must be an array of step indices.');
       for (const m of options.milestones) checkIndex('Every milestone', m, 0);
       const milestones = [...options.milestones].sort((a, b) => a - b);
       return (t) => base * Math.pow(gamma, bisectRight(milestones, t));
@@ -127,7 +128,7 @@ function mainSchedule(options: ScheduleOptions, warmupSteps: number): Schedule {
     }
     default: {
       const unknown: { kind?: unknown } = options;
-      throw new RangeError(`Unknown schedule kind '${String(unknown.kind)}' (expected constant, step, multistep or cosine).`);
+      throw new OptionError(`Unknown schedule kind '${String(unknown.kind)}' (expected constant, step, multistep or cosine).`);
     }
   }
 }
@@ -142,7 +143,7 @@ export function createSchedule(options: ScheduleOptions): Schedule {
   const start = options.warmupStartFactor ?? 1 / 3;
   checkIndex('warmupSteps', warmupSteps, 0);
   if (!Number.isFinite(start) || start < 0 || start > 1) {
-    throw new RangeError(`warmupStartFactor must be in [0, 1] (got ${start}).`);
+    throw new OptionError(`warmupStartFactor must be in [0, 1] (got ${start}).`);
   }
   const main = mainSchedule(options, warmupSteps);
   const base = options.baseLr;

@@ -2,6 +2,7 @@
 // runs line up with the authors' PyTorch release step for step.
 import { checkNonNegative, checkSize, checkStepArgs, checkStepCount } from './validate';
 import type { BaseOptimizer, OptimizerState, SgdState } from './types';
+import { OptionError } from '../core/option-error';
 
 /** Options of `Sgd`; the defaults are PyTorch's. */
 export interface SgdOptions {
@@ -38,7 +39,7 @@ export class Sgd implements BaseOptimizer {
     checkNonNegative('momentum', this.momentum);
     checkNonNegative('weightDecay', this.weightDecay);
     if (this.nesterov && this.momentum <= 0) {
-      throw new RangeError('Nesterov momentum needs momentum > 0.');
+      throw new OptionError('Nesterov momentum needs momentum > 0.');
     }
     // Allocated once here so that step() never allocates.
     this.buf = new Float32Array(this.momentum > 0 ? size : 0);
@@ -81,13 +82,13 @@ export class Sgd implements BaseOptimizer {
   }
 
   setState(state: OptimizerState): void {
-    if (state.kind !== 'sgd') throw new TypeError(`Cannot restore SGD from a '${state.kind}' optimizer state.`);
+    if (state.kind !== 'sgd') throw new OptionError(`Cannot restore SGD from a '${state.kind}' optimizer state.`);
     checkStepCount(state.step);
     const mb = state.momentumBuffer;
     if (mb !== null) {
-      if (this.momentum === 0) throw new RangeError('This SGD has momentum 0 but the state holds a momentum buffer.');
+      if (this.momentum === 0) throw new OptionError('This SGD has momentum 0 but the state holds a momentum buffer.');
       if (mb.length !== this.size) {
-        throw new RangeError(`The momentum buffer has ${mb.length} elements but this SGD has ${this.size}.`);
+        throw new OptionError(`The momentum buffer has ${mb.length} elements but this SGD has ${this.size}.`);
       }
       this.buf.set(mb);
     }

@@ -6,6 +6,7 @@ import { NonFiniteGradientError, NonFiniteLossError, type PassName } from './err
 import type { BaseOptimizer, EvalRequest, GradientOracle, OptimizerState } from './types';
 import { checkMaxNorm, checkNonNegative, checkStepCount } from './validate';
 import { combine3, norm, scaledNorm } from './vector';
+import { OptionError } from '../core/option-error';
 
 /** Which update rule a step applies. */
 export type SharpnessMethod = 'sgd' | 'sam' | 'asam' | 'crsam';
@@ -76,7 +77,7 @@ const DENOMINATOR_FLOOR = 1e-12;
 
 function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {
-    throw new RangeError(`${name} must be one of ${allowed.join(', ')} (got '${String(value)}').`);
+    throw new OptionError(`${name} must be one of ${allowed.join(', ')} (got '${String(value)}').`);
   }
   return value;
 }
@@ -118,7 +119,7 @@ export class SharpnessStep {
     this.asamEta = options.asamEta ?? 0;
     this.maxGradNorm = options.maxGradNorm;
     if (this.method !== 'sgd' && !(Number.isFinite(this.rho) && this.rho > 0)) {
-      throw new RangeError(`rho must be a finite number > 0 for method '${this.method}' (got ${this.rho}).`);
+      throw new OptionError(`rho must be a finite number > 0 for method '${this.method}' (got ${this.rho}).`);
     }
     checkNonNegative('alpha', this.alpha);
     checkNonNegative('beta', this.beta);
@@ -126,7 +127,7 @@ export class SharpnessStep {
     if (this.maxGradNorm !== undefined) checkMaxNorm(this.maxGradNorm, 'maxGradNorm');
     const base = options.baseOptimizer;
     if (base === undefined || base === null || typeof base.step !== 'function') {
-      throw new TypeError('baseOptimizer must be an optimizer such as Sgd or AdamW.');
+      throw new OptionError('baseOptimizer must be an optimizer such as Sgd or AdamW.');
     }
     this.base = base;
 
@@ -165,7 +166,7 @@ export class SharpnessStep {
       throw new Error('SharpnessStep.step() was called while the previous step was still running; await each step.');
     }
     if (w.length !== this.size) {
-      throw new RangeError(`w has ${w.length} elements but the stepper was built for ${this.size}.`);
+      throw new OptionError(`w has ${w.length} elements but the stepper was built for ${this.size}.`);
     }
     checkNonNegative('lr', lr);
     this.busy = true;

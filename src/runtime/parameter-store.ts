@@ -2,6 +2,7 @@
 // Runtime's training API called getContiguousParameters / loadParametersBuffer); BatchNorm
 // buffers are kept apart, since no optimizer touches them.
 import { TensorSpec } from '../autodiff/artifacts';
+import { OptionError } from '../core/option-error';
 
 export interface NamedView {
   readonly name: string;
@@ -49,13 +50,13 @@ export class ParameterStore {
     for (const [name, data] of entries) {
       const v = this.views.find((x) => x.name === name);
       if (v) {
-        if (data.length !== v.size) throw new RangeError(`parameter '${name}' has ${v.size} values; got ${data.length}`);
+        if (data.length !== v.size) throw new OptionError(`parameter '${name}' has ${v.size} values; got ${data.length}`);
         this.flat.set(data, v.offset);
         continue;
       }
       const b = this.buffers.get(name);
-      if (!b) throw new RangeError(`the model has no parameter or buffer named '${name}'`);
-      if (data.length !== b.length) throw new RangeError(`buffer '${name}' has ${b.length} values; got ${data.length}`);
+      if (!b) throw new OptionError(`the model has no parameter or buffer named '${name}'`);
+      if (data.length !== b.length) throw new OptionError(`buffer '${name}' has ${b.length} values; got ${data.length}`);
       b.set(data);
     }
   }

@@ -12,6 +12,7 @@
 import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import { writeAtomic } from '../onnx/io';
+import { readRegularFile } from '../core/safe-fs';
 
 const MAGIC = 'CRSAMCK1';
 
@@ -80,7 +81,7 @@ export function writeTensorFile(path: string, file: TensorFile): void {
 
 export function readTensorFile(path: string): TensorFile {
   if (!fs.existsSync(path)) throw new CheckpointError(`${path} does not exist`);
-  return decodeTensorFile(fs.readFileSync(path), path);
+  return decodeTensorFile(readRegularFile(path, 'the checkpoint', (m) => new CheckpointError(m)), path);
 }
 
 function align(n: number): number {

@@ -16,6 +16,7 @@ import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
+import { makeOutputDirectory } from '../core/safe-fs';
 
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
 
@@ -110,6 +111,9 @@ export function limitDataset(ds: Dataset, n: number | undefined, seed: number): 
 function scheduleFor(o: RunOptions, stepsPerEpoch: number): ScheduleOptions {
   const warmupSteps = Math.round((o.warmupEpochs ?? 0) * stepsPerEpoch);
   const total = o.epochs * stepsPerEpoch;
+  if (warmupSteps > 0 && warmupSteps >= total) {
+    throw new RunError(`the learning-rate warm-up (${o.warmupEpochs} epochs) must end before training does (${o.epochs} epochs); lower --warmup-epochs (warmupEpochs) or raise --epochs`);
+  }
   switch (o.lrSchedule) {
     case 'cosine': return { kind: 'cosine', baseLr: o.lr, totalSteps: total, etaMin: o.lrMin ?? 0, warmupSteps };
     case 'step': return { kind: 'step', baseLr: o.lr, stepSize: (o.milestones?.[0] ?? 30) * stepsPerEpoch, gamma: o.gamma ?? 0.1, warmupSteps };
@@ -124,7 +128,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   const lastPath = path.join(ckptDir, 'last.ckpt');
   const bestPath = path.join(ckptDir, 'best.ckpt');
   if (o.resume && !fs.existsSync(lastPath)) throw new RunError(`nothing to resume in ${o.out}: ${lastPath} does not exist`);
-  fs.mkdirSync(ckptDir, { recursive: true });
+  makeOutputDirectory(ckptDir);
 
   const pair: DatasetPair = loadDataset(o.dataset, { dir: o.dataDir, onProgress: (p) => events.onNote?.(p.message) });
   const train = limitDataset(pair.train, o.trainLimit, o.seed);

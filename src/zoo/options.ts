@@ -1,5 +1,6 @@
 // Options every zoo builder takes: what the data set dictates (input size, channels, classes) and
 // how the weights are drawn.
+import { OptionError } from '../core/option-error';
 
 export interface CommonModelOptions {
   /** Height and width of the (square) input image in pixels. Default: per model (28 for MLP and LeNet-5, 32 for the CIFAR models, 224 for the ImageNet layouts). */
@@ -44,10 +45,10 @@ export function resolveCommon(o: CommonModelOptions, defaults: { inputSize: numb
   positiveInt('inputSize', r.inputSize);
   positiveInt('channels', r.channels);
   positiveInt('numClasses', r.numClasses);
-  if (!Number.isSafeInteger(r.seed)) throw new RangeError(`seed must be a safe integer, got ${r.seed}`);
+  if (!Number.isSafeInteger(r.seed)) throw new OptionError(`seed must be a safe integer, got ${r.seed}`);
   return r;
 }
 
 export function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1) throw new OptionError(`${name} must be a positive integer, got ${v}`);
 }

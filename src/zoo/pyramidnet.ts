@@ -9,6 +9,7 @@
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, resolveCommon } from './options';
+import { OptionError } from '../core/option-error';
 
 export interface PyramidNetOptions extends CommonModelOptions {
   /** Depth 6n+2 with basic blocks: n blocks per stage. Default 110. */
@@ -72,8 +73,8 @@ function block(net: Net, x: string, name: string, out: number, stride: number): 
 export function pyramidNet(options: PyramidNetOptions = {}): Model {
   const depth = options.depth ?? 110;
   const alpha = options.alpha ?? 270;
-  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`the PyramidNet depth must be 6n+2 (20, 110...), got ${depth}`);
-  if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new RangeError(`PyramidNet alpha must be a non-negative number, got ${alpha}`);
+  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new OptionError(`the PyramidNet depth must be 6n+2 (20, 110...), got ${depth}`);
+  if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new OptionError(`PyramidNet alpha must be a non-negative number, got ${alpha}`);
   const n = (depth - 2) / 6;
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {

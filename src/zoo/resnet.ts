@@ -10,6 +10,7 @@
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, positiveInt, resolveCommon } from './options';
+import { OptionError } from '../core/option-error';
 
 export type ResNetDepth = 18 | 34 | 50 | 101;
 
@@ -67,8 +68,8 @@ export function resnet(options: ResNetOptions = {}): Model {
   const depth = options.depth ?? 18;
   const layout = options.layout ?? 'cifar';
   const spec = BLOCKS[depth];
-  if (!spec) throw new RangeError(`ResNet depth must be 18, 34, 50 or 101, got ${String(depth)}`);
-  if (layout !== 'cifar' && layout !== 'imagenet') throw new RangeError(`ResNet layout must be 'cifar' or 'imagenet', got '${String(layout)}'`);
+  if (!spec) throw new OptionError(`ResNet depth must be 18, 34, 50 or 101, got ${String(depth)}`);
+  if (layout !== 'cifar' && layout !== 'imagenet') throw new OptionError(`ResNet layout must be 'cifar' or 'imagenet', got '${String(layout)}'`);
   const imagenet = layout === 'imagenet';
   const common = resolveCommon(options, { inputSize: imagenet ? 224 : 32, channels: 3, numClasses: imagenet ? 1000 : 10 });
   const net = new Net(common, {
@@ -95,7 +96,7 @@ export function resnet(options: ResNetOptions = {}): Model {
 /** The CIFAR ResNets of He et al. 2016 (ResNet-20/32/56...): 16-32-64 widths, option-B projection shortcuts. */
 export function cifarResNet(options: CifarResNetOptions = {}): Model {
   const depth = options.depth ?? 20;
-  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`the CIFAR ResNet depth must be 6n+2 (20, 32, 56...), got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new OptionError(`the CIFAR ResNet depth must be 6n+2 (20, 32, 56...), got ${depth}`);
   const n = (depth - 2) / 6;
   const width = options.width ?? 16;
   positiveInt('width', width);

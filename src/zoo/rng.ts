@@ -4,6 +4,7 @@
 // numbers other layers drew before it: adding a layer leaves the others' weights unchanged.
 
 import { hashString, splitmix32 } from '../data/rng';
+import { OptionError } from '../core/option-error';
 
 const TWO_POW_32 = 4294967296;
 
@@ -21,7 +22,7 @@ export class InitRng {
    * @param stream names an independent stream for the same seed (the parameter's name).
    */
   constructor(seed: number, stream = '') {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`the initialization seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) throw new OptionError(`the initialization seed must be a safe integer, got ${seed}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO_POW_32) >>> 0;
     let x = splitmix32(lo ^ splitmix32(hi ^ splitmix32(hashString(stream))));

@@ -3,6 +3,7 @@
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, positiveInt, resolveCommon } from './options';
+import { OptionError } from '../core/option-error';
 
 export interface MlpOptions extends CommonModelOptions {
   /** Widths of the hidden layers, each followed by ReLU. Default [256, 256] (784-256-256-10 on 28×28×1). */
@@ -35,7 +36,7 @@ export function mlp(options: MlpOptions = {}): Model {
  */
 export function lenet5(options: LeNetOptions = {}): Model {
   const common = resolveCommon(options, { inputSize: 28, channels: 1, numClasses: 10 });
-  if (common.inputSize < 12) throw new RangeError(`LeNet-5 needs inputs of at least 12×12, got ${common.inputSize}×${common.inputSize}`);
+  if (common.inputSize < 12) throw new OptionError(`LeNet-5 needs inputs of at least 12×12, got ${common.inputSize}×${common.inputSize}`);
   const net = new Net(common, { family: 'lenet5', name: 'lenet5', description: 'LeNet-5 (ReLU, max-pool)', options: { ...common } });
   let x = net.maxPool(net.relu(net.conv(net.input, 'conv1', 6, 5, { pad: 2, bias: true, init: 'torch-default' })), 2, 2);
   x = net.maxPool(net.relu(net.conv(x, 'conv2', 16, 5, { bias: true, init: 'torch-default' })), 2, 2);

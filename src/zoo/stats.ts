@@ -4,6 +4,7 @@
 import { DataType } from '../onnx/dtype';
 import { Dim, Graph, Model, Node, attrInt, defaultOpset, tensorSize } from '../onnx/ir';
 import { Facts, inferShapes } from '../onnx/shape-inference';
+import { OptionError } from '../core/option-error';
 
 export interface ParameterCount {
   /** Elements of the trainable parameters: float initializers of rank ≥ 1 that a node reads, BatchNorm running statistics excluded. */
@@ -34,7 +35,7 @@ export function countParameters(model: Model): ParameterCount {
 
 /** Shape facts for the graph with the input batch dimension fixed to `batchSize`. */
 export function factsAtBatch(model: Model, batchSize: number): Facts {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`the batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`the batch size must be a positive integer, got ${batchSize}`);
   const g: Graph = model.graph;
   const seed: Facts = new Map();
   for (const v of g.inputs) {

@@ -14,6 +14,7 @@ import { Model } from '../onnx/ir';
 import { ONES, ZEROS, torchDefaultBias, torchDefaultWeight, truncNormal } from './init';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, positiveInt, resolveCommon } from './options';
+import { OptionError } from '../core/option-error';
 
 export interface VitOptions extends CommonModelOptions {
   /** Side of the square patches; must divide inputSize. Default 4. */
@@ -82,10 +83,10 @@ export function vit(options: VitOptions = {}): Model {
   positiveInt('dim', dim);
   positiveInt('depth', depth);
   positiveInt('heads', heads);
-  if (common.inputSize % patch !== 0) throw new RangeError(`the ViT patch size ${patch} does not divide the input size ${common.inputSize}`);
-  if (dim % heads !== 0) throw new RangeError(`the ViT width ${dim} is not a multiple of the ${heads} heads`);
+  if (common.inputSize % patch !== 0) throw new OptionError(`the ViT patch size ${patch} does not divide the input size ${common.inputSize}`);
+  if (dim % heads !== 0) throw new OptionError(`the ViT width ${dim} is not a multiple of the ${heads} heads`);
   const hidden = Math.floor(dim * mlpRatio);
-  if (!(hidden >= 1)) throw new RangeError(`the ViT MLP ratio must give a hidden width of at least 1, got ${mlpRatio}`);
+  if (!(hidden >= 1)) throw new OptionError(`the ViT MLP ratio must give a hidden width of at least 1, got ${mlpRatio}`);
   const grid = common.inputSize / patch;
   const tokens = grid * grid + 1;
   const net = new Net(common, {

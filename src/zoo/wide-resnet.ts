@@ -8,6 +8,7 @@
 import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, resolveCommon } from './options';
+import { OptionError } from '../core/option-error';
 
 export interface WideResNetOptions extends CommonModelOptions {
   /** Depth d = 6n+4: n blocks per stage. Default 28. */
@@ -35,9 +36,9 @@ export function wideResNet(options: WideResNetOptions = {}): Model {
   const depth = options.depth ?? 28;
   const widen = options.widen ?? 10;
   const dropout = options.dropout ?? 0;
-  if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) throw new RangeError(`the WideResNet depth must be 6n+4 (10, 16, 28, 40...), got ${depth}`);
-  if (!Number.isInteger(widen) || widen < 1) throw new RangeError(`the WideResNet widening factor must be a positive integer, got ${widen}`);
-  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
+  if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) throw new OptionError(`the WideResNet depth must be 6n+4 (10, 16, 28, 40...), got ${depth}`);
+  if (!Number.isInteger(widen) || widen < 1) throw new OptionError(`the WideResNet widening factor must be a positive integer, got ${widen}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new OptionError(`dropout must be in [0, 1), got ${dropout}`);
   const n = (depth - 4) / 6;
   const common = resolveCommon(options, { inputSize: 32, channels: 3, numClasses: 10 });
   const net = new Net(common, {

@@ -8,6 +8,7 @@ import { CifarResNetOptions, ResNetDepth, ResNetOptions, cifarResNet, resnet } f
 import { LeNetOptions, MlpOptions, lenet5, mlp } from './small';
 import { VitOptions, vit } from './vit';
 import { WideResNetOptions, wideResNet } from './wide-resnet';
+import { OptionError } from '../core/option-error';
 
 export interface ZooEntry<O extends CommonModelOptions = CommonModelOptions> {
   /** Name in the table, e.g. 'resnet20'. */
@@ -70,7 +71,7 @@ export function zooNames(): string[] {
 /** The entry called `name`; the error lists the names there are. */
 export function zooEntry(name: string): ZooEntry {
   const e = Object.prototype.hasOwnProperty.call(ZOO, name) ? ZOO[name] : undefined;
-  if (!e) throw new RangeError(`the zoo has no model '${name}'; choose one of ${zooNames().join(', ')}`);
+  if (!e) throw new OptionError(`the zoo has no model '${name}'; choose one of ${zooNames().join(', ')}`);
   return e;
 }
 

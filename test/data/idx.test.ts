@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -101,5 +102,43 @@ describe('data/idx', () => {
       write(e, 'train', 1, [0]);
       expect(() => loadIdxDataset(e)).to.throw(DataError, `${path.join(e, 't10k-images-idx3-ubyte')} does not exist`);
     });
+  });
+});
+
+describe('data/idx: bounded memory and special files', () => {
+  let dir: string;
+  before(() => { dir = makeTempDir(); });
+  after(() => removeTempDir(dir));
+
+  it('stops inflating a gzip bomb at the size its header declares', () => {
+    // 10 labels declared, 200 MB of zeros behind them: ~200 KB of gzip.
+    const file = path.join(dir, 'bomb-idx1-ubyte.gz');
+    fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([idxBytes([10], new Array<number>(10).fill(1)), Buffer.alloc(200e6)]), { level: 9 }));
+    if (global.gc) global.gc();
+    const before = process.memoryUsage();
+    expect(() => readIdx(file)).to.throw(DataError, /longer than its header says: expected 18 bytes once unzipped/);
+    const after = process.memoryUsage();
+    // Inflating all of it would add 200 MB (x2 for the concatenation) of array buffers.
+    expect(after.arrayBuffers - before.arrayBuffers).to.be.below(20e6);
+  });
+
+  it('refuses a truncated gzip file whose header declares a huge count, without inflating past the data', () => {
+    const file = path.join(dir, 'huge-idx3-ubyte.gz');
+    const head = Buffer.alloc(16);
+    head[2] = 0x08; head[3] = 3; head.writeUInt32BE(60000, 4); head.writeUInt32BE(280, 8); head.writeUInt32BE(28, 12);
+    fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([head, Buffer.alloc(1e5)])).subarray(0, 60));
+    expect(() => readIdx(file)).to.throw(DataError, /truncated/);
+    head.writeUInt32BE(1 << 30, 8); // 60000 × 2^30 × 28 bytes: no file holds that
+    fs.writeFileSync(file, zlib.gzipSync(head));
+    expect(() => readIdx(file)).to.throw(DataError, /declares \d+ bytes of IDX data, more than one file can hold/);
+  });
+
+  it('refuses /dev/zero, a FIFO and a folder instead of reading forever', function () {
+    if (process.platform === 'win32') this.skip();
+    expect(() => readIdx('/dev/zero')).to.throw(DataError, /\/dev\/zero is a device, not a regular file/);
+    const fifo = path.join(dir, 'labels-fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readIdx(fifo)).to.throw(DataError, /is a FIFO \(named pipe\), not a regular file/);
+    expect(() => readIdx(dir)).to.throw(DataError, /is a folder/);
   });
 });

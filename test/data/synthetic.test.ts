@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { classCounts, Dataset, makeSyntheticDataset, subsetDataset, validateDataset } from '../../src/data';
+import { OptionError } from '../../src/core/option-error';
 
 /** Accuracy on `test` of the nearest class mean fit on `train`: a floor for what a model can learn. */
 function nearestMeanAccuracy(train: Dataset, test: Dataset): number {
@@ -49,9 +50,9 @@ describe('data/synthetic', () => {
   });
 
   it('refuses impossible options', () => {
-    expect(() => makeSyntheticDataset({ numClasses: 300 })).to.throw(RangeError);
-    expect(() => makeSyntheticDataset({ height: 0 })).to.throw(RangeError);
-    expect(() => makeSyntheticDataset({ noise: -1 })).to.throw(RangeError);
+    expect(() => makeSyntheticDataset({ numClasses: 300 })).to.throw(OptionError);
+    expect(() => makeSyntheticDataset({ height: 0 })).to.throw(OptionError);
+    expect(() => makeSyntheticDataset({ noise: -1 })).to.throw(OptionError);
   });
 
   it('subsetDataset copies the chosen images in order', () => {
@@ -60,6 +61,6 @@ describe('data/synthetic', () => {
     expect(sub.length).to.equal(3);
     expect(Array.from(sub.labels)).to.deep.equal([train.labels[9], train.labels[0], train.labels[9]]);
     expect(Array.from(sub.images.subarray(64, 128))).to.deep.equal(Array.from(train.images.subarray(0, 64)));
-    expect(() => subsetDataset(train, [10])).to.throw(RangeError);
+    expect(() => subsetDataset(train, [10])).to.throw(OptionError);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AdamW } from '../../src/optim';
 import { expectAllClose } from './helpers';
+import { OptionError } from '../../src/core/option-error';
 
 describe('optim/adamw', () => {
   it('matches hand-computed PyTorch AdamW for three steps', () => {
@@ -53,16 +54,16 @@ describe('optim/adamw', () => {
   });
 
   it('refuses bad options and states', () => {
-    expect(() => new AdamW(2, { beta1: 1 })).to.throw(RangeError, /beta1/);
-    expect(() => new AdamW(2, { beta2: -0.1 })).to.throw(RangeError, /beta2/);
-    expect(() => new AdamW(2, { eps: -1 })).to.throw(RangeError, /eps/);
+    expect(() => new AdamW(2, { beta1: 1 })).to.throw(OptionError, /beta1/);
+    expect(() => new AdamW(2, { beta2: -0.1 })).to.throw(OptionError, /beta2/);
+    expect(() => new AdamW(2, { eps: -1 })).to.throw(OptionError, /eps/);
     const a = new AdamW(2);
-    expect(() => a.setState({ kind: 'sgd', step: 0, momentumBuffer: null })).to.throw(TypeError, /sgd/);
+    expect(() => a.setState({ kind: 'sgd', step: 0, momentumBuffer: null })).to.throw(OptionError, /sgd/);
     expect(() =>
       a.setState({ kind: 'adamw', step: 1.5, expAvg: new Float32Array(2), expAvgSq: new Float32Array(2) }),
-    ).to.throw(RangeError, /step count/);
+    ).to.throw(OptionError, /step count/);
     expect(() =>
       a.setState({ kind: 'adamw', step: 1, expAvg: new Float32Array(2), expAvgSq: new Float32Array(1) }),
-    ).to.throw(RangeError, /expAvgSq/);
+    ).to.throw(OptionError, /expAvgSq/);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { clipGradNorm } from '../../src/optim';
 import { expectAllClose } from './helpers';
+import { OptionError } from '../../src/core/option-error';
 
 describe('optim/clip', () => {
   it('scales by max/(norm + 1e-6) above the threshold and returns the pre-clip norm', () => {
@@ -23,6 +24,6 @@ describe('optim/clip', () => {
   });
 
   it('refuses a non-positive threshold', () => {
-    expect(() => clipGradNorm(new Float32Array(2), 0)).to.throw(RangeError, /maxNorm/);
+    expect(() => clipGradNorm(new Float32Array(2), 0)).to.throw(OptionError, /maxNorm/);
   });
 });

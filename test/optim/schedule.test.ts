@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createSchedule } from '../../src/optim';
 import { expectAllClose, expectClose } from './helpers';
+import { OptionError } from '../../src/core/option-error';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -42,15 +43,15 @@ describe('optim/schedule', () => {
   });
 
   it('refuses bad options and indices', () => {
-    expect(() => createSchedule({ kind: 'step', baseLr: 0.1, stepSize: 0 })).to.throw(RangeError, /stepSize/);
-    expect(() => createSchedule({ kind: 'cosine', baseLr: 0.1, totalSteps: 3, warmupSteps: 3 })).to.throw(RangeError, /totalSteps/);
-    expect(() => createSchedule({ kind: 'multistep', baseLr: 0.1, milestones: [1, -2] })).to.throw(RangeError, /milestone/);
-    expect(() => createSchedule({ kind: 'constant', baseLr: -1 })).to.throw(RangeError, /baseLr/);
-    expect(() => createSchedule({ kind: 'constant', baseLr: 1, warmupStartFactor: 2, warmupSteps: 1 })).to.throw(RangeError, /warmupStartFactor/);
+    expect(() => createSchedule({ kind: 'step', baseLr: 0.1, stepSize: 0 })).to.throw(OptionError, /stepSize/);
+    expect(() => createSchedule({ kind: 'cosine', baseLr: 0.1, totalSteps: 3, warmupSteps: 3 })).to.throw(OptionError, /totalSteps/);
+    expect(() => createSchedule({ kind: 'multistep', baseLr: 0.1, milestones: [1, -2] })).to.throw(OptionError, /milestone/);
+    expect(() => createSchedule({ kind: 'constant', baseLr: -1 })).to.throw(OptionError, /baseLr/);
+    expect(() => createSchedule({ kind: 'constant', baseLr: 1, warmupStartFactor: 2, warmupSteps: 1 })).to.throw(OptionError, /warmupStartFactor/);
     const bogus = JSON.parse('{"kind":"linear","baseLr":1}') as Parameters<typeof createSchedule>[0];
-    expect(() => createSchedule(bogus)).to.throw(RangeError, /schedule kind 'linear'/);
+    expect(() => createSchedule(bogus)).to.throw(OptionError, /schedule kind 'linear'/);
     const lr = createSchedule({ kind: 'constant', baseLr: 1 });
-    expect(() => lr(-1)).to.throw(RangeError, /step index/);
-    expect(() => lr(1.5)).to.throw(RangeError, /step index/);
+    expect(() => lr(-1)).to.throw(OptionError, /step index/);
+    expect(() => lr(1.5)).to.throw(OptionError, /step index/);
   });
 });

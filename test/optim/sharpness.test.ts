@@ -17,6 +17,7 @@ import {
   createStepper,
 } from '../../src/optim';
 import { expectAllClose, expectClose } from './helpers';
+import { OptionError } from '../../src/core/option-error';
 
 type Vec = number[];
 const A: Vec[] = [
@@ -294,7 +295,7 @@ describe('optim/sharpness', () => {
     for (const method of ['sam', 'asam', 'crsam'] as const) {
       for (const rho of [0, -0.1, Number.NaN]) {
         expect(() => new SharpnessStep({ method, rho, baseOptimizer: new Sgd(3) })).to.throw(
-          RangeError,
+          OptionError,
           new RegExp(`^rho must be a finite number > 0 for method '${method}' \\(got ${rho}\\)\\.$`),
         );
       }
@@ -305,11 +306,11 @@ describe('optim/sharpness', () => {
   it('refuses unknown methods, forms and policies, and bad coefficients', () => {
     const base = new Sgd(3);
     const bogus = JSON.parse('{"method":"gsam"}') as SharpnessStepOptions;
-    expect(() => new SharpnessStep({ ...bogus, baseOptimizer: base })).to.throw(RangeError, /method must be one of/);
+    expect(() => new SharpnessStep({ ...bogus, baseOptimizer: base })).to.throw(OptionError, /method must be one of/);
     const bn = JSON.parse('{"method":"sam","bnUpdate":"none"}') as SharpnessStepOptions;
-    expect(() => new SharpnessStep({ ...bn, baseOptimizer: base })).to.throw(RangeError, /bnUpdate/);
-    expect(() => new SharpnessStep({ method: 'crsam', alpha: -1, baseOptimizer: base })).to.throw(RangeError, /alpha/);
-    expect(() => new SharpnessStep({ method: 'sam', maxGradNorm: 0, baseOptimizer: base })).to.throw(RangeError, /maxGradNorm/);
+    expect(() => new SharpnessStep({ ...bn, baseOptimizer: base })).to.throw(OptionError, /bnUpdate/);
+    expect(() => new SharpnessStep({ method: 'crsam', alpha: -1, baseOptimizer: base })).to.throw(OptionError, /alpha/);
+    expect(() => new SharpnessStep({ method: 'sam', maxGradNorm: 0, baseOptimizer: base })).to.throw(OptionError, /maxGradNorm/);
   });
 
   it('reuses its buffers across steps, rejects overlapping steps and bad oracles', async () => {
@@ -334,7 +335,7 @@ describe('optim/sharpness', () => {
     const e2 = await stepper.step(w, short, 0.01).then(() => null, (e: unknown) => e);
     expect(e2).to.be.instanceOf(Error).with.property('message').that.matches(/returned 1 losses for 2 request/);
     const e3 = await stepper.step(new Float32Array(4), oracle, 0.01).then(() => null, (e: unknown) => e);
-    expect(e3).to.be.instanceOf(RangeError);
+    expect(e3).to.be.instanceOf(OptionError);
   });
 
   it('clips the update gradient to maxGradNorm and reports the pre-clip norm', async () => {
