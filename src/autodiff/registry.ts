@@ -12,6 +12,7 @@ import { conv } from './rules/conv';
 import { convTranspose } from './rules/conv-transpose';
 import { div } from './rules/div';
 import { dropout } from './rules/dropout';
+import { einsum } from './rules/einsum';
 import { erf } from './rules/erf';
 import { exp } from './rules/exp';
 import { expand } from './rules/expand';
@@ -67,6 +68,7 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   ConvTranspose: convTranspose,
   Div: div,
   Dropout: dropout,
+  Einsum: einsum,
   Erf: erf,
   Exp: exp,
   Expand: expand,

@@ -4,6 +4,7 @@ import { binary, boolUnary, cast, compare, passThrough, unary, variadic, where }
 import { argReduce, reduce } from './reduce';
 import { batchNorm, conv, convTranspose, dropout, gemm, globalPool, layerNorm, lossRule, matMul, pool } from './nn';
 import * as t from './tensor';
+import { einsum } from './einsum';
 
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Abs: unary, Ceil: unary, Cos: unary, Elu: unary, Erf: unary, Exp: unary, Floor: unary, Gelu: unary,
@@ -24,6 +25,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
   BatchNormalization: batchNorm, LayerNormalization: layerNorm,
   MatMul: matMul, Gemm: gemm, Dropout: dropout,
+  Einsum: einsum,
   SoftmaxCrossEntropyLoss: lossRule, NegativeLogLikelihoodLoss: lossRule,
   Reshape: t.reshape, Flatten: t.flatten, Transpose: t.transpose, Concat: t.concat, Slice: t.slice,
   Gather: t.gather, GatherElements: t.gatherElements, Squeeze: t.squeeze, Unsqueeze: t.unsqueeze,
