@@ -12,6 +12,7 @@ import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
+import { RECURRENT_OPS, lowerRecurrent, recurrentForRuntime } from './lowering/recurrent';
 import { AutodiffError } from './types';
 
 export interface ArtifactOptions {
@@ -143,6 +144,8 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
       for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
     } else if (node.opType === 'Dropout') {
       g.nodes.push(trainingDropout(b, node, opset));
+    } else if (RECURRENT_OPS.includes(node.opType)) {
+      lowerRecurrent(b, node);
     } else {
       g.nodes.push(node);
     }
@@ -208,6 +211,7 @@ function inferenceNodes(b: GraphBuilder, nodes: readonly Node[]): void {
   for (const node of nodes) {
     if (node.opType === 'BatchNormalization') inferenceBatchNorm(b, node);
     else if (node.opType === 'Dropout') g.nodes.push({ ...node, opType: 'Identity', inputs: [node.inputs[0]], outputs: [node.outputs[0]], attributes: new Map() });
+    else if (RECURRENT_OPS.includes(node.opType)) recurrentForRuntime(b, node);
     else g.nodes.push(node);
   }
 }

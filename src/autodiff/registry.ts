@@ -1,6 +1,7 @@
 // One gradient rule per op type. An object literal, so a duplicate key does not compile; ops
 // whose outputs carry no gradient are marked NO_GRADIENT explicitly.
 import { NO_GRADIENT, RuleEntry } from './types';
+import { RECURRENT_OPS } from './lowering/recurrent';
 import { abs } from './rules/abs';
 import { add } from './rules/add';
 import { averagePool } from './rules/average-pool';
@@ -143,7 +144,7 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   Xor: NO_GRADIENT,
 };
 
-/** Op types we can differentiate or know to carry no gradient, sorted, for error messages. */
+/** Op types we can differentiate (recurrent ones after lowering) or know to carry no gradient, sorted, for error messages. */
 export function supportedOps(): string[] {
-  return Object.keys(GRADIENT_RULES).sort();
+  return [...Object.keys(GRADIENT_RULES), ...RECURRENT_OPS].sort();
 }

@@ -5,6 +5,7 @@ import { argReduce, reduce } from './reduce';
 import { batchNorm, conv, convTranspose, dropout, gemm, globalPool, layerNorm, lossRule, matMul, pool } from './nn';
 import * as t from './tensor';
 import { einsum } from './einsum';
+import { gru, lstm, rnn } from './recurrent';
 
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Abs: unary, Ceil: unary, Cos: unary, Elu: unary, Erf: unary, Exp: unary, Floor: unary, Gelu: unary,
@@ -26,6 +27,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   BatchNormalization: batchNorm, LayerNormalization: layerNorm,
   MatMul: matMul, Gemm: gemm, Dropout: dropout,
   Einsum: einsum,
+  LSTM: lstm, GRU: gru, RNN: rnn,
   SoftmaxCrossEntropyLoss: lossRule, NegativeLogLikelihoodLoss: lossRule,
   Reshape: t.reshape, Flatten: t.flatten, Transpose: t.transpose, Concat: t.concat, Slice: t.slice,
   Gather: t.gather, GatherElements: t.gatherElements, Squeeze: t.squeeze, Unsqueeze: t.unsqueeze,
