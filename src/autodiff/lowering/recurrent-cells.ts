@@ -72,7 +72,9 @@ function mix(b: GraphBuilder, z: string, ht: string, h?: string): string {
 
 export const lstmCell: Cell = (b, w, x, prev) => {
   const pre = prev.h ? b.op('Add', [x, b.op('MatMul', [prev.h, w.rt])]) : x;
-  let [pi, po, pf, pc] = split(b, pre, 4, w.hidden);
+  const gates = split(b, pre, 4, w.hidden);
+  const pc = gates[3];
+  let [pi, po, pf] = gates;
   const [f, g, hAct] = w.act;
   if (w.peep && prev.c) {
     pi = b.op('Add', [pi, b.op('Mul', [w.peep[0], prev.c])]);
