@@ -15,6 +15,8 @@ export interface TorchFixture {
   };
   f32(key: string): { data: Float32Array; dims: number[] };
   i64(key: string): { data: BigInt64Array; dims: number[] };
+  /** float64 tensors (the float64 truths of tools/make_rnn_fixtures.py). */
+  f64(key: string): { data: Float64Array; dims: number[] };
   has(key: string): boolean;
 }
 
@@ -33,6 +35,7 @@ export function loadTorchFixture(name: string): TorchFixture {
     manifest,
     f32: (key) => { const s = slice(key, 4); return { data: new Float32Array(s.buf), dims: s.dims }; },
     i64: (key) => { const s = slice(key, 8); return { data: new BigInt64Array(s.buf), dims: s.dims }; },
+    f64: (key) => { const s = slice(key, 8); return { data: new Float64Array(s.buf), dims: s.dims }; },
     has: (key) => key in manifest.tensors,
   };
 }
