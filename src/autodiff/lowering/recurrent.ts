@@ -46,6 +46,17 @@ export function recurrentForRuntime(b: GraphBuilder, node: Node): void {
 /** Op types this file lowers. */
 export const RECURRENT_OPS: readonly string[] = Object.keys(KINDS);
 
+/** Unrolls every recurrent node of b.graph, for graphs differentiated outside artifacts.ts (geometry's, of the eval graph). */
+export function lowerRecurrentNodes(b: GraphBuilder): void {
+  const nodes = b.graph.nodes;
+  if (!nodes.some((n) => RECURRENT_OPS.includes(n.opType))) return;
+  b.graph.nodes = [];
+  for (const n of nodes) {
+    if (RECURRENT_OPS.includes(n.opType)) lowerRecurrent(b, n);
+    else b.graph.nodes.push(n);
+  }
+}
+
 const ACTIVATIONS: Readonly<Record<string, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' };
 
 /** Replaces an RNN, GRU or LSTM node (appending to b.graph's node list) by its unrolled form. */
