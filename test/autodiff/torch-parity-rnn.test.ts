@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
+import { CrsamError } from '../../src/core/errors';
 import { loadModel, serializeModel } from '../../src/onnx/io';
 import { relErr } from './check-gradient';
 import { fixturePath } from '../repo-root';
@@ -31,6 +32,11 @@ describe('PyTorch parity of recurrent and Einsum classifiers', () => {
       for (const o of [13, 15, 17]) expect(NAMES).to.include(`${m}-o${o}`);
     }
     expect(NAMES).to.include.members(['maxvit-o13', 'maxvit-o17']);
+  });
+  it('refuses a sequence of symbolic length with one sentence that says what to do', () => {
+    const model = loadModel(loadTorchFixture('rnn/lstm-o13').modelPath);
+    model.graph.inputs[0] = { ...model.graph.inputs[0], shape: ['N', 'S'] };
+    expect(() => buildArtifacts(model)).to.throw(CrsamError, /^LSTM node '.*' runs over a sequence of symbolic length; .*needs a fixed sequence length \(export with a fixed-length input and no dynamic axis on the sequence\)$/);
   });
   for (const name of NAMES) {
     it(`${name}: loss and gradients vs float64, eval graph vs training graph`, async () => {
