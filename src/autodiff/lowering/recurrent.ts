@@ -83,6 +83,7 @@ export function lowerRecurrent(b: GraphBuilder, node: Node): void {
   const h0 = toDirMajor(h0In);
   const c0 = toDirMajor(c0In);
   const masks = lens ? stepMasks(b, lens, seq, b.fact(x).dtype) : undefined;
+  const [yName, hName, cName] = node.outputs;
   const ys: string[] = [];
   const hs: string[] = [];
   const cs: string[] = [];
@@ -91,27 +92,33 @@ export function lowerRecurrent(b: GraphBuilder, node: Node): void {
     const weights = prepare(b, kind, node, { w, r, bias, peep: peepIn }, d, dirs, hidden, act.slice(d * kind.defaultAct.length, (d + 1) * kind.defaultAct.length));
     const product = b.op('MatMul', [x, weights.wt]);
     const xw = weights.inputBias ? b.op('Add', [product, weights.inputBias]) : product;
-    const steps = seq === 1 ? [xw] : b.node('Split', [xw, b.ints(new Array<number>(seq).fill(1))], { axis: 0 }, { outputs: seq });
-    let state: CellState = { h: h0 && pick(b, h0, d, dirs), c: c0 && pick(b, c0, d, dirs) };
-    const out = new Array<string>(seq);
-    for (let k = 0; k < seq; k++) {
-      const t = reverse ? seq - 1 - k : k;
-      const next = kind.cell(b, weights.cell, b.squeeze(steps[t], [0]), state);
-      const m = masks?.[t];
-      if (!m) { state = next; out[t] = next.h; continue; }
-      out[t] = b.op('Mul', [next.h, m]);
-      state = { h: keep(b, m, next.h, state.h), c: next.c && keep(b, m, next.c, state.c) };
-    }
+    const initial: CellState = { h: h0 && pick(b, h0, d, dirs), c: c0 && pick(b, c0, d, dirs) };
+    const { out, state } = unroll(b, kind.cell, weights.cell, xw, seq, reverse, initial, masks);
     // [seq, 1, batch, hidden] per direction; final states [1, batch, hidden].
-    ys.push(b.op('Concat', out.map((o) => b.unsqueeze(o, [0, 1])), { axis: 0 }));
-    hs.push(b.unsqueeze(state.h as string, [0]));
-    if (state.c) cs.push(b.unsqueeze(state.c, [0]));
+    if (yName) ys.push(b.op('Concat', out.map((o) => b.unsqueeze(o, [0, 1])), { axis: 0 }));
+    if (hName) hs.push(b.unsqueeze(state.h as string, [0]));
+    if (cName && state.c) cs.push(b.unsqueeze(state.c, [0]));
   }
-  const [yName, hName, cName] = node.outputs;
   const join = (parts: string[], axis: number): string => (parts.length === 1 ? parts[0] : b.op('Concat', parts, { axis }));
   if (yName) emit(b, layout === 0 ? join(ys, 1) : b.transpose(join(ys, 1), [2, 0, 1, 3]), yName);
   if (hName) emit(b, layout === 0 ? join(hs, 0) : b.transpose(join(hs, 0), [1, 0, 2]), hName);
   if (cName) emit(b, layout === 0 ? join(cs, 0) : b.transpose(join(cs, 0), [1, 0, 2]), cName);
+}
+
+/** One direction's steps over xw [seq, batch, gates·hidden]; `out` is in time order whatever the direction. */
+function unroll(b: GraphBuilder, cell: Cell, w: CellWeights, xw: string, seq: number, reverse: boolean, initial: CellState, masks?: string[]): { out: string[]; state: CellState } {
+  const steps = seq === 1 ? [xw] : b.node('Split', [xw, b.ints(new Array<number>(seq).fill(1))], { axis: 0 }, { outputs: seq });
+  let state = initial;
+  const out = new Array<string>(seq);
+  for (let k = 0; k < seq; k++) {
+    const t = reverse ? seq - 1 - k : k;
+    const next = cell(b, w, b.squeeze(steps[t], [0]), state);
+    const m = masks?.[t];
+    if (!m) { state = next; out[t] = next.h; continue; }
+    out[t] = b.op('Mul', [next.h, m]);
+    state = { h: keep(b, m, next.h, state.h), c: next.c && keep(b, m, next.c, state.c) };
+  }
+  return { out, state };
 }
 
 function activations(node: Node, kind: Kind, dirs: number): string[] {
