@@ -12,7 +12,7 @@ import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
-import { RECURRENT_OPS, lowerRecurrent, recurrentForRuntime } from './lowering/recurrent';
+import { RECURRENT_OPS, declareValueShapes, lowerRecurrent, recurrentForRuntime } from './lowering/recurrent';
 import { AutodiffError } from './types';
 
 export interface ArtifactOptions {
@@ -139,6 +139,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   const original = g.nodes;
   g.nodes = [];
   const updates = new Map<string, string>();
+  let unrolled = false;
   for (const node of original) {
     if (node.opType === 'BatchNormalization') {
       for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
@@ -146,6 +147,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
       g.nodes.push(trainingDropout(b, node, opset));
     } else if (RECURRENT_OPS.includes(node.opType)) {
       lowerRecurrent(b, node);
+      unrolled = true;
     } else {
       g.nodes.push(node);
     }
@@ -168,6 +170,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   outputs.push({ name: logits, dtype: DataType.FLOAT, shape: b.shape(logits) });
   g.outputs = outputs;
   g.valueInfo = new Map();
+  if (unrolled) declareValueShapes(g, b.facts);
   g.name = `${g.name || 'model'}_training`;
   for (const n of g.nodes) delete n.meta;
   return { model: m, unused };

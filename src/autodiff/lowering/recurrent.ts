@@ -7,8 +7,8 @@
 //   reverse direction, run from the last step, starts each sample at its own last valid step.
 import { GraphBuilder } from '../../onnx/builder';
 import { DataType } from '../../onnx/dtype';
-import { attrFloat, attrInt, attrString, Node } from '../../onnx/ir';
-import { inferNode } from '../../onnx/shape-inference';
+import { attrFloat, attrInt, attrString, Graph, Node } from '../../onnx/ir';
+import { Facts, inferNode } from '../../onnx/shape-inference';
 import { AutodiffError } from '../types';
 import { Cell, CellState, CellWeights, gruCell, lstmCell, rnnCell } from './recurrent-cells';
 
@@ -54,6 +54,23 @@ export function lowerRecurrentNodes(b: GraphBuilder): void {
   for (const n of nodes) {
     if (RECURRENT_OPS.includes(n.opType)) lowerRecurrent(b, n);
     else b.graph.nodes.push(n);
+  }
+}
+
+/**
+ * Declares the inferred type and shape of every intermediate value. Unrolled graphs are long, and
+ * ONNX Runtime's own inference gives each symbolic (batch) dim of each value a fresh name, which
+ * makes session creation grow faster than the node count; with the shapes declared it does not.
+ * Measured (2-layer bidirectional LSTM, hidden 64, symbolic batch, ORT 1.30, optimizations off):
+ * session creation 11 s → 2.3 s at sequence 16, 209 s → 7.5 s at sequence 64.
+ */
+export function declareValueShapes(g: Graph, facts: Facts): void {
+  const outer = new Set([...g.inputs, ...g.outputs].map((v) => v.name));
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      const f = o && !outer.has(o) ? facts.get(o) : undefined;
+      if (f?.shape) g.valueInfo.set(o, { name: o, dtype: f.dtype, shape: f.shape });
+    }
   }
 }
 
