@@ -13,6 +13,7 @@ import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
+import { RECURRENT_OPS, declareValueShapes, lowerRecurrent, recurrentForRuntime } from './lowering/recurrent';
 import { AutodiffError } from './types';
 
 export interface ArtifactOptions {
@@ -143,11 +144,15 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   const original = g.nodes;
   g.nodes = [];
   const updates = new Map<string, string>();
+  let unrolled = false;
   for (const node of original) {
     if (node.opType === 'BatchNormalization') {
       for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
     } else if (node.opType === 'Dropout') {
       g.nodes.push(trainingDropout(b, node, opset));
+    } else if (RECURRENT_OPS.includes(node.opType)) {
+      lowerRecurrent(b, node);
+      unrolled = true;
     } else {
       g.nodes.push(node);
     }
@@ -170,6 +175,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   outputs.push({ name: logits, dtype: DataType.FLOAT, shape: b.shape(logits) });
   g.outputs = outputs;
   g.valueInfo = new Map();
+  if (unrolled) declareValueShapes(g, b.facts);
   g.name = `${g.name || 'model'}_training`;
   for (const n of g.nodes) delete n.meta;
   return { model: m, unused };
@@ -213,6 +219,7 @@ function inferenceNodes(b: GraphBuilder, nodes: readonly Node[]): void {
   for (const node of nodes) {
     if (node.opType === 'BatchNormalization') inferenceBatchNorm(b, node);
     else if (node.opType === 'Dropout') g.nodes.push({ ...node, opType: 'Identity', inputs: [node.inputs[0]], outputs: [node.outputs[0]], attributes: new Map() });
+    else if (RECURRENT_OPS.includes(node.opType)) recurrentForRuntime(b, node);
     else g.nodes.push(node);
   }
 }

@@ -1,6 +1,7 @@
 // One gradient rule per op type. An object literal, so a duplicate key does not compile; ops
 // whose outputs carry no gradient are marked NO_GRADIENT explicitly.
 import { NO_GRADIENT, RuleEntry } from './types';
+import { RECURRENT_OPS } from './lowering/recurrent';
 import { abs } from './rules/abs';
 import { add } from './rules/add';
 import { averagePool } from './rules/average-pool';
@@ -13,6 +14,7 @@ import { convTranspose } from './rules/conv-transpose';
 import { cumSum } from './rules/cum-sum';
 import { div } from './rules/div';
 import { dropout } from './rules/dropout';
+import { einsum } from './rules/einsum';
 import { eluFamily } from './rules/elu';
 import { erf } from './rules/erf';
 import { exp } from './rules/exp';
@@ -90,6 +92,7 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   CumSum: cumSum,
   Div: div,
   Dropout: dropout,
+  Einsum: einsum,
   Elu: eluFamily,
   Erf: erf,
   Exp: exp,
@@ -184,7 +187,7 @@ export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {
   Xor: NO_GRADIENT,
 };
 
-/** Op types we can differentiate or know to carry no gradient, sorted, for error messages. */
+/** Op types we can differentiate (recurrent ones after lowering) or know to carry no gradient, sorted, for error messages. */
 export function supportedOps(): string[] {
-  return Object.keys(GRADIENT_RULES).sort();
+  return [...Object.keys(GRADIENT_RULES), ...RECURRENT_OPS].sort();
 }

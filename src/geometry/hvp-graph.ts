@@ -4,6 +4,7 @@
 // out, so stock ONNX Runtime runs them.
 import { TensorSpec, TrainingArtifacts } from '../autodiff/artifacts';
 import { backward } from '../autodiff/backward';
+import { lowerRecurrentNodes } from '../autodiff/lowering/recurrent';
 import { GraphBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/dtype';
 import { Graph, Model, cloneModel, defaultOpset } from '../onnx/ir';
@@ -57,6 +58,7 @@ function withGradient(model: Model, spec: SecondOrderSpec, convSites = false): P
   if (!lf || lf.shape?.length !== 0 || lf.dtype !== DataType.FLOAT) throw new GeometryError(`the loss '${spec.loss}' must be a float32 scalar of the graph`);
   for (const p of spec.params) if (!g.inputs.some((v) => v.name === p.name)) throw new GeometryError(`'${p.name}' is not an input of the graph; parameters must be graph inputs`);
   const b = new GraphBuilder(g, opset, facts);
+  lowerRecurrentNodes(b);
   const isolated = convSites ? isolateConvWeights(b, new Set(spec.params.map((p) => p.name))) : [];
   const forward = [...g.nodes];
   const one = b.scalar(1);

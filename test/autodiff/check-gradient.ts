@@ -10,16 +10,19 @@ import { Attribute, Dim, Graph, Model, Tensor } from '../../src/onnx/ir';
 import { serializeModel } from '../../src/onnx/io';
 import { inferShapes } from '../../src/onnx/shape-inference';
 import { backward } from '../../src/autodiff/backward';
+import { RECURRENT_OPS, lowerRecurrent, recurrentForRuntime } from '../../src/autodiff/lowering/recurrent';
 
 /** A non-differentiated constant input (indices, shapes, axes, exponents...). */
 export interface ConstInput {
   readonly const: readonly number[];
   readonly dims: readonly number[];
   /** Default 'int64'. */
-  readonly dtype?: 'int64' | 'float' | 'bool';
+  readonly dtype?: 'int64' | 'int32' | 'float' | 'bool';
 }
-export type InputSpec = readonly number[] | ConstInput;
-export type AttrSpec = Record<string, number | string | readonly number[] | { float: number }>;
+/** An optional input left out (its name is ''), for ops whose later inputs follow it. */
+export interface OmittedInput { readonly omit: true }
+export type InputSpec = readonly number[] | ConstInput | OmittedInput;
+export type AttrSpec = Record<string, number | string | readonly number[] | readonly string[] | { float: number }>;
 
 export interface CheckOptions {
   readonly opset?: number;
@@ -46,13 +49,14 @@ function rng(seed: number): () => number {
   return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
 }
 
-const isConst = (s: InputSpec): s is ConstInput => !Array.isArray(s);
+const isConst = (s: InputSpec): s is ConstInput | OmittedInput => !Array.isArray(s);
 
 function toAttrs(attrs: AttrSpec): Map<string, Attribute> {
   const m = new Map<string, Attribute>();
   for (const [k, v] of Object.entries(attrs)) {
     if (typeof v === 'number') m.set(k, Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v });
     else if (typeof v === 'string') m.set(k, { type: 'string', value: v });
+    else if (Array.isArray(v) && typeof v[0] === 'string') m.set(k, { type: 'strings', value: v as string[] });
     else if (Array.isArray(v)) m.set(k, { type: 'ints', value: v as number[] });
     else m.set(k, { type: 'float', value: (v as { float: number }).float });
   }
@@ -69,9 +73,10 @@ function build(op: string, specs: readonly InputSpec[], attrs: AttrSpec, opts: C
   const rank0 = !isConst(specs[0]) ? (specs[0] as number[]).length : 0;
   const inputNames = specs.map((s, i) => {
     const name = `x${i}`;
+    if ('omit' in s) return '';
     if (isConst(s)) {
-      const dt = s.dtype === 'float' ? dtype : s.dtype === 'bool' ? DataType.BOOL : DataType.INT64;
-      const data: Tensor['data'] = dt === DataType.INT64 ? BigInt64Array.from(s.const.map((v) => BigInt(v))) : dt === DataType.BOOL ? Uint8Array.from(s.const) : dt === DataType.DOUBLE ? Float64Array.from(s.const) : Float32Array.from(s.const);
+      const dt = s.dtype === 'float' ? dtype : s.dtype === 'bool' ? DataType.BOOL : s.dtype === 'int32' ? DataType.INT32 : DataType.INT64;
+      const data: Tensor['data'] = dt === DataType.INT64 ? BigInt64Array.from(s.const.map((v) => BigInt(v))) : dt === DataType.INT32 ? Int32Array.from(s.const) : dt === DataType.BOOL ? Uint8Array.from(s.const) : dt === DataType.DOUBLE ? Float64Array.from(s.const) : Float32Array.from(s.const);
       graph.initializers.set(name, { name, dtype: dt, dims: [...s.dims], data });
     } else {
       floatInputs.push(i);
@@ -92,8 +97,12 @@ function build(op: string, specs: readonly InputSpec[], attrs: AttrSpec, opts: C
     facts.set(`dy${i}`, { dtype, shape: f?.shape });
   }
   graph.outputs = outputs.map((o) => ({ name: o, dtype: facts.get(o)?.dtype ?? dtype, shape: facts.get(o)?.shape }));
+  // ORT's fused recurrent kernels run layout 0 only: batch-first nodes run transposed, as in the eval graphs.
+  if (!withGrad && RECURRENT_OPS.includes(op)) recurrentForRuntime(new GraphBuilder(graph, opset, facts, 'rt_'), graph.nodes.pop() as Graph['nodes'][number]);
   if (withGrad) {
     const b = new GraphBuilder(graph, opset, facts, 'bw_');
+    // Recurrent ops are differentiated as artifacts.ts does: unrolled first.
+    if (RECURRENT_OPS.includes(op)) lowerRecurrent(b, graph.nodes.pop() as Graph['nodes'][number]);
     const forward = [...graph.nodes];
     const grads = backward(b, forward, { wrt: floatInputs.map((i) => `x${i}`), seeds: new Map(seeds.map((i) => [outputs[i], `dy${i}`])) });
     for (const i of floatInputs) {

@@ -4,6 +4,8 @@ import { binary, boolUnary, cast, compare, passThrough, unary, variadic, where }
 import { argReduce, reduce } from './reduce';
 import { batchNorm, conv, convTranspose, dropout, gemm, globalPool, layerNorm, lossRule, matMul, pool } from './nn';
 import * as t from './tensor';
+import { einsum } from './einsum';
+import { gru, lstm, rnn } from './recurrent';
 import { resize, topK } from './select';
 
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
@@ -26,6 +28,8 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   BatchNormalization: batchNorm, LayerNormalization: layerNorm,
   InstanceNormalization: unary, GroupNormalization: unary,
   MatMul: matMul, Gemm: gemm, Dropout: dropout,
+  Einsum: einsum,
+  LSTM: lstm, GRU: gru, RNN: rnn,
   SoftmaxCrossEntropyLoss: lossRule, NegativeLogLikelihoodLoss: lossRule,
   Reshape: t.reshape, Flatten: t.flatten, Transpose: t.transpose, Concat: t.concat, Slice: t.slice,
   Gather: t.gather, GatherElements: t.gatherElements, Squeeze: t.squeeze, Unsqueeze: t.unsqueeze,
