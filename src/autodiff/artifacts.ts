@@ -8,7 +8,8 @@ import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { backward } from './backward';
-import { GRADIENT_RULES, supportedOps } from './registry';
+import { GRADIENT_RULES } from './registry';
+import { missingOps, unsupportedOpsError } from './unsupported-ops';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
@@ -56,10 +57,10 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   if (!(eps >= 0 && eps < 1)) throw new AutodiffError(`label smoothing must be in [0, 1), got ${eps}`);
   const g = model.graph;
 
-  const unknown = g.nodes.find((n) => !SHAPE_RULES[n.opType] || GRADIENT_RULES[n.opType] === undefined);
-  if (unknown && !SHAPE_RULES[unknown.opType]) {
-    throw new AutodiffError(`no gradient rule for op ${unknown.opType} (node '${unknown.name}', opset ${opset}); supported ops: ${supportedOps().join(', ')}`);
-  }
+  // Without a shape rule nothing can be inferred: name every such op at once, with the ops that
+  // also lack a gradient rule (the backward pass names the rest, for the nodes it actually needs).
+  const missing = missingOps(g.nodes, (n) => (!SHAPE_RULES[n.opType] ? 'shape' : GRADIENT_RULES[n.opType] === undefined ? 'gradient' : undefined));
+  if (missing.some((o) => o.missing === 'shape')) throw unsupportedOpsError(missing, opset);
   let facts: Facts;
   try {
     facts = inferShapes(g, opset);

@@ -3,8 +3,9 @@
 import { GraphBuilder } from '../onnx/builder';
 import { isFloatType } from '../onnx/dtype';
 import { Graph, Node, Shape, topologicalOrder } from '../onnx/ir';
-import { GRADIENT_RULES, supportedOps } from './registry';
-import { AutodiffError, GradContext } from './types';
+import { GRADIENT_RULES } from './registry';
+import { GradContext } from './types';
+import { missingOps, unsupportedOpsError } from './unsupported-ops';
 
 export interface BackwardOptions {
   /** Values to differentiate with respect to. */
@@ -33,6 +34,7 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     if (n.outputs.some((o) => reaches.has(o))) n.inputs.forEach((i) => i && reaches.add(i));
   }
 
+  const missing: Node[] = [];
   const contributions = new Map<string, string[]>();
   for (const [v, g] of options.seeds) contributions.set(v, [g]);
 
@@ -45,7 +47,8 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     if (dOut.every((d) => d === undefined)) continue;
     const rule = GRADIENT_RULES[node.opType];
     if (node.domain !== '' || rule === undefined) {
-      throw new AutodiffError(`no gradient rule for op ${node.domain ? node.domain + '.' : ''}${node.opType} (node '${node.name}', opset ${b.opset}); supported ops: ${supportedOps().join(', ')}`);
+      missing.unshift(node); // keep walking, so one error names every op without a rule
+      continue;
     }
     if (rule === 'no-gradient') continue;
     const ctx: GradContext = {
@@ -68,6 +71,7 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
       contributions.set(input, list);
     });
   }
+  if (missing.length > 0) throw unsupportedOpsError(missingOps(missing, () => 'gradient'), b.opset);
   const out = new Map<string, string | undefined>();
   for (const w of options.wrt) out.set(w, contributions.has(w) ? finalize(b, w, contributions) : undefined);
   return out;
