@@ -14,12 +14,15 @@ import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
 import { AutodiffError } from './types';
+import { evalExportWarning } from './eval-export';
 
 export interface ArtifactOptions {
   /** Initializer names to keep fixed (not trained, not given a gradient). Default: none. */
   readonly frozen?: readonly string[];
   /** Label smoothing ε of the cross-entropy, in [0, 1). Default: 0. */
   readonly labelSmoothing?: number;
+  /** Build without the warning about a model exported in eval mode (BatchNorm folded away). Default: false. */
+  readonly allowEvalExport?: boolean;
 }
 
 export interface TensorSpec {
@@ -44,6 +47,8 @@ export interface TrainingArtifacts {
   readonly initialValues: ReadonlyMap<string, Float32Array>;
   /** Parameters the loss does not depend on (their gradient is always zero). */
   readonly unusedParams: readonly string[];
+  /** One-sentence warnings for the user (e.g. an eval-mode export); the caller shows them. */
+  readonly warnings: readonly string[];
 }
 
 export const MIN_OPSET = 13;
@@ -96,13 +101,15 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   }
   if (params.length === 0) throw new AutodiffError('the model has no trainable parameters (no float32 initializers left to train); nothing to do');
   const dataInputs = g.inputs.filter((v) => !g.initializers.has(v.name));
+  const evalWarning = options.allowEvalExport ? undefined : evalExportWarning(g);
+  const warnings = evalWarning ? [evalWarning] : [];
 
   const trainingModel = buildTrainingModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const inferenceModel = buildInferenceModel(model, opset, facts);
   return {
     trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
-    initialValues, unusedParams: trainingModel.unused,
+    initialValues, unusedParams: trainingModel.unused, warnings,
   };
 }
 

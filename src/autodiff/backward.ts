@@ -34,7 +34,11 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     if (n.outputs.some((o) => reaches.has(o))) n.inputs.forEach((i) => i && reaches.add(i));
   }
 
-  const missing: Node[] = [];
+  // Every node on a path from a parameter to the loss needs a rule: name all that lack one at once.
+  const missing = order.filter((n) => !n.meta?.noGrad && (n.domain !== '' || GRADIENT_RULES[n.opType] === undefined)
+    && n.inputs.some((i) => !!i && requires.has(i) && reaches.has(i)) && n.outputs.some((o) => reaches.has(o)));
+  if (missing.length > 0) throw unsupportedOpsError(missingOps(missing, () => 'gradient'), b.opset);
+
   const contributions = new Map<string, string[]>();
   for (const [v, g] of options.seeds) contributions.set(v, [g]);
 
@@ -46,10 +50,7 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     const dOut = node.outputs.map((o) => (o ? finalize(b, o, contributions) : undefined));
     if (dOut.every((d) => d === undefined)) continue;
     const rule = GRADIENT_RULES[node.opType];
-    if (node.domain !== '' || rule === undefined) {
-      missing.unshift(node); // keep walking, so one error names every op without a rule
-      continue;
-    }
+    if (node.domain !== '' || rule === undefined) throw unsupportedOpsError(missingOps([node], () => 'gradient'), b.opset);
     if (rule === 'no-gradient') continue;
     const ctx: GradContext = {
       node,
@@ -71,7 +72,6 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
       contributions.set(input, list);
     });
   }
-  if (missing.length > 0) throw unsupportedOpsError(missingOps(missing, () => 'gradient'), b.opset);
   const out = new Map<string, string | undefined>();
   for (const w of options.wrt) out.set(w, contributions.has(w) ? finalize(b, w, contributions) : undefined);
   return out;
