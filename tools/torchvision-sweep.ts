@@ -1,13 +1,16 @@
 // The TypeScript half of the sweep: for every model folder tools/torchvision_sweep.py wrote, build
 // our training graphs, run them once and compare with PyTorch (float64 truth, float32's own error).
-//   nice -n 10 node dist/tools/torchvision-sweep.js [.cache/sweep] [--json out.json] [--only name,name]
-// Prints a markdown table (the README's "Bringing a model from PyTorch" table) and, with --json, the rows.
+//   nice -n 10 node dist/tools/torchvision-sweep.js [.cache/sweep] [--only name,name] [--resume] [--table]
+// Smallest models first; each row is appended to <root>/results.jsonl as soon as it is known
+// (--resume skips models already there, --table only prints). Prints a markdown table (the
+// README's "Bringing a model from PyTorch" table).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkSweepModel, SweepResult } from '../test/sweep-check';
 import { loadSweepFixture } from '../test/sweep-fixture';
 
-interface ExportRecord { model: string; opset: number; status: string; reason?: string; input?: number[] }
+interface ExportRecord { model: string; opset: number; status: string; reason?: string; input?: number[]; params?: number }
+type Row = SweepResult & { input: string };
 
 function exportLog(root: string): Map<string, ExportRecord> {
   const out = new Map<string, ExportRecord>();
@@ -25,30 +28,37 @@ const fmt = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : '�
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const root = args.find((a, i) => !a.startsWith('--') && !['--json', '--only'].includes(args[i - 1] ?? '')) ?? '.cache/sweep';
-  const jsonAt = args.indexOf('--json');
+  const root = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--only') ?? '.cache/sweep';
   const onlyAt = args.indexOf('--only');
   const only = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : undefined;
-  const log = exportLog(root);
-  const rows: (SweepResult & { input: string })[] = [];
-  for (const [key, rec] of [...log].sort(([a], [b]) => a.localeCompare(b))) {
-    if (only && !only.has(rec.model)) continue;
-    const input = rec.input ? rec.input.join('×') : '';
-    if (rec.status !== 'exported') {
-      rows.push({ model: rec.model, opset: rec.opset, status: 'error', note: `${rec.status}: ${rec.reason ?? ''}`, buildSeconds: NaN, gradErr: NaN, lossErr: NaN, torch32GradErr: NaN, kinkNear: 0, kinkCrossed32: 0, input });
-      continue;
-    }
-    const r = await checkSweepModel(loadSweepFixture(path.join(root, key)));
-    rows.push({ ...r, input });
-    process.stderr.write(`${r.model} op${r.opset}: ${r.status} ${fmt(r.gradErr)} ${r.note}\n`);
+  const resultsFile = path.join(root, 'results.jsonl');
+  const done = new Map<string, Row>();
+  if ((args.includes('--resume') || args.includes('--table')) && fs.existsSync(resultsFile)) {
+    for (const line of fs.readFileSync(resultsFile, 'utf8').split('\n')) if (line.trim()) { const r = JSON.parse(line) as Row; done.set(`${r.model}_op${r.opset}`, r); }
   }
+  const log = [...exportLog(root)].sort(([, a], [, b]) => (a.params ?? Infinity) - (b.params ?? Infinity));
+  if (!args.includes('--table')) {
+    for (const [key, rec] of log) {
+      if ((only && !only.has(rec.model)) || done.has(key)) continue;
+      const input = rec.input ? rec.input.join('×') : '';
+      let row: Row;
+      if (rec.status !== 'exported') {
+        row = { model: rec.model, opset: rec.opset, status: 'error', note: `${rec.status}: ${rec.reason ?? ''}`, buildSeconds: NaN, gradErr: NaN, lossErr: NaN, torch32GradErr: NaN, kinkNear: 0, kinkCrossed32: 0, input };
+      } else {
+        row = { ...(await checkSweepModel(loadSweepFixture(path.join(root, key)))), input };
+        process.stderr.write(`${row.model} op${row.opset}: ${row.status} ${fmt(row.gradErr)} ${row.note}\n`);
+      }
+      done.set(key, row);
+      fs.appendFileSync(resultsFile, JSON.stringify(row) + '\n');
+    }
+  }
+  const rows = [...done.values()].filter((r) => !only || only.has(r.model)).sort((a, b) => a.model.localeCompare(b.model) || a.opset - b.opset);
   const lines = [
     '| model | opset | input | result | our grad error | PyTorch f32 error | kinks near / crossed (f32) | build s | note |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.model} | ${r.opset} | ${r.input} | ${r.status} | ${fmt(r.gradErr)} | ${fmt(r.torch32GradErr)} | ${r.kinkNear} / ${r.kinkCrossed32} | ${Number.isFinite(r.buildSeconds) ? r.buildSeconds.toFixed(1) : '–'} | ${r.note.replace(/\|/g, '/')} |`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  if (jsonAt >= 0) fs.writeFileSync(args[jsonAt + 1], JSON.stringify(rows, null, 1));
 }
 
 main().catch((e: unknown) => {
