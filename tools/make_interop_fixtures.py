@@ -17,8 +17,12 @@ Writes test/fixtures/interop/:
   gap_symbolic.onnx  tanh(x*w+b) -> GlobalAveragePool -> Flatten -> Gemm with input [N, 1, H, W] (symbolic
       spatial dims, so the pooling gradient cannot use a constant 1/(H*W)); gap.json: its float64
       truth at a 4x1x5x7 batch and float32's own error.
+  functions.onnx     a two-block MLP (Linear, GELU, LayerNorm, residual) exported by torch 1.13 with
+      export_modules_as_functions={Block} at opset 15: each block is a model-local function;
+      functions.json: its float64 truth and float32's own error.
 """
 
+import copy
 import json
 import os
 
@@ -143,6 +147,52 @@ def gap_fixture():
                    "grad64": {k: v.flatten().tolist() for k, v in g64.items()}}, f)
 
 
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+        self.ln = nn.LayerNorm(6)
+
+    def forward(self, x):
+        return self.ln(F.gelu(self.fc(x))) + x
+
+
+class TwoBlocks(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.b1, self.b2, self.head = Block(), Block(), nn.Linear(6, 10)
+
+    def forward(self, x):
+        return self.head(self.b2(self.b1(x)))
+
+
+def truth_of(m, x, y):
+    out = {}
+    for dt in (torch.float64, torch.float32):
+        mm = copy.deepcopy(m).to(dt)
+        loss = F.cross_entropy(mm(x.to(dt)), y)
+        names = [n for n, _ in mm.named_parameters()]
+        out[dt] = (loss.item(), dict(zip(names, [g.double() for g in torch.autograd.grad(loss, list(mm.parameters()))])))
+    g64, g32 = out[torch.float64][1], out[torch.float32][1]
+    num = sum(float(((g32[k] - g64[k]) ** 2).sum()) for k in g64)
+    den = sum(float((g64[k] ** 2).sum()) for k in g64)
+    return {"input": x.flatten().tolist(), "inputShape": list(x.shape), "labels": y.tolist(),
+            "loss64": out[torch.float64][0], "torch32GradErr": (num / den) ** 0.5,
+            "grad64": {k: v.flatten().tolist() for k, v in g64.items()}}
+
+
+def functions_fixture():
+    torch.manual_seed(8)
+    m = TwoBlocks()
+    x = torch.randn(N, 6, generator=torch.Generator().manual_seed(9))
+    y = torch.tensor([0, 3, 5, 8])
+    torch.onnx.export(copy.deepcopy(m), x, os.path.join(OUT, "functions.onnx"), opset_version=15, input_names=["input"],
+                      output_names=["logits"], training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False,
+                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, export_modules_as_functions={Block})
+    with open(os.path.join(OUT, "functions.json"), "w") as f:
+        json.dump(truth_of(m, x, y), f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for opset in (18, 21):
@@ -160,6 +210,7 @@ def main():
     torch.onnx.export(m, x, os.path.join(OUT, "fixed_batch.onnx"), opset_version=13, input_names=["input"],
                       output_names=["logits"], training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
     gap_fixture()
+    functions_fixture()
     names = [i.name for i in onnx.load(os.path.join(OUT, "eval_export.onnx")).graph.initializer]
     print("eval export initializers:", names)
 

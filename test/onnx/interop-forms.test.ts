@@ -53,6 +53,16 @@ describe('today\'s exporters: opset 18–21 forms and model-local functions', ()
   });
 });
 
+describe('model-local functions as torch.onnx exports them (export_modules_as_functions)', () => {
+  it('two function calls inlined; gradients match PyTorch float64', async () => {
+    const model = loadModel(fixturePath('interop', 'functions.onnx'));
+    expect(model.graph.nodes.filter((n) => n.domain !== '')).to.have.length(0);
+    const truth = read('functions.json');
+    const { err } = await ourError('functions.onnx', truth);
+    expect(err, `ours ${err.toExponential(2)} vs PyTorch float32 ${truth.torch32GradErr.toExponential(2)}`).to.be.below(Math.max(10 * truth.torch32GradErr, 1e-6));
+  });
+});
+
 describe('GlobalAveragePool over symbolic spatial dims', () => {
   it('builds and matches PyTorch float64 at H×W = 5×7', async () => {
     const truth = read('gap.json');
