@@ -24,6 +24,14 @@ function exportLog(root: string): Map<string, ExportRecord> {
   return out;
 }
 
+/** Above this, PyTorch's own float32 gradient is far from float64 and agreeing within 10× of it proves little. */
+const WEAK = 1e-3;
+
+function noteOf(r: Row): string {
+  const weak = r.status === 'pass' && r.torch32GradErr > WEAK ? 'weak check: ill-conditioned batch (PyTorch float32 itself is this far off)' : '';
+  return [r.note, weak].filter(Boolean).join('; ');
+}
+
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : '–');
 
 async function main(): Promise<void> {
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
   const lines = [
     '| model | opset | input | result | our grad error | PyTorch f32 error | kinks near / crossed (f32) | build s | note |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.model} | ${r.opset} | ${r.input} | ${r.status} | ${fmt(r.gradErr)} | ${fmt(r.torch32GradErr)} | ${r.kinkNear} / ${r.kinkCrossed32} | ${Number.isFinite(r.buildSeconds) ? r.buildSeconds.toFixed(1) : '–'} | ${r.note.replace(/\|/g, '/')} |`),
+    ...rows.map((r) => `| ${r.model} | ${r.opset} | ${r.input} | ${r.status} | ${fmt(r.gradErr)} | ${fmt(r.torch32GradErr)} | ${r.kinkNear} / ${r.kinkCrossed32} | ${Number.isFinite(r.buildSeconds) ? r.buildSeconds.toFixed(1) : '–'} | ${noteOf(r).replace(/\|/g, '/')} |`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

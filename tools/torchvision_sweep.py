@@ -4,7 +4,7 @@
 Run with Debian's Python (torch 1.13, torchvision 0.14, onnx 1.12):
 
     nice -n 10 /usr/bin/python3 tools/torchvision_sweep.py [--out .cache/sweep] [--opsets 17]
-        [--models resnet18,small_swin] [--max-params 30e6] [--list]
+        [--models resnet18,small_swin] [--max-params 30e6] [--batch 4] [--size 0] [--list]
 
 Every model is built with 10 classes and random (seeded) weights, put in train mode with every
 Dropout at p=0 and stochastic depth off, and exported by torch.onnx.export(training=TRAINING,
@@ -341,9 +341,15 @@ def main():
     ap.add_argument("--models", default="")
     ap.add_argument("--max-params", type=float, default=30e6)
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--batch", type=int, default=BATCH, help="samples in the gradient batch")
+    ap.add_argument("--size", type=int, default=0, help="image side for every image model (0: per family)")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    global BATCH
+    BATCH = args.batch
     models = all_models()
+    if args.size:
+        models = {n: (c, (k, args.size if k == "image" else side)) for n, (c, (k, side)) in models.items()}
     if args.list:
         for n, (_, spec) in models.items():
             print(n, spec)
