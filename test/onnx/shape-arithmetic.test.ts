@@ -51,6 +51,13 @@ describe('shape arithmetic: Swin padding amounts', () => {
     expect(facts.get('r')?.value).to.deep.equal([1]);
     expect(facts.get('rf')?.value).to.deep.equal([-3]);
   });
+  it('ReduceProd of a shape is the element count, symbolic where the batch is', () => {
+    const g = swinPad(5, 6, 4);
+    g.nodes.push(node('ReduceProd', ['s'], ['numel'], [['keepdims', 1]]), node('ReduceMax', ['p1'], ['pmax'], [['keepdims', 0]]));
+    const facts = inferShapes(g, 17);
+    expect(facts.get('numel')?.value).to.deep.equal(['240*N']); // N·5·6·8
+    expect(facts.get('pmax')?.value).to.deep.equal([3]);
+  });
   it('symbolic dims fold through Mul and exact Div', () => {
     const g = swinPad(5, 6, 4);
     g.nodes.push(node('Gather', ['s', 'z1'], ['nn']), node('Mul', ['nn', 'win'], ['n4']), node('Div', ['n4', 'win'], ['back']));
