@@ -335,6 +335,7 @@ def build(name, ctor, spec, opset, out_root, max_params):
 
 
 def main():
+    global BATCH
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=".cache/sweep")
     ap.add_argument("--opsets", default="17")
@@ -345,7 +346,6 @@ def main():
     ap.add_argument("--size", type=int, default=0, help="image side for every image model (0: per family)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    global BATCH
     BATCH = args.batch
     models = all_models()
     if args.size:
