@@ -28,7 +28,7 @@ function exportLog(root: string): Map<string, ExportRecord> {
 const WEAK = 1e-3;
 
 function noteOf(r: Row): string {
-  const weak = r.status === 'pass' && r.torch32GradErr > WEAK ? 'weak check: ill-conditioned batch (PyTorch float32 itself is this far off)' : '';
+  const weak = r.status === 'pass' && r.torch32GradErr > WEAK ? 'weak: PyTorch f32 itself > 1e-3 off' : '';
   return [r.note, weak].filter(Boolean).join('; ');
 }
 
@@ -60,11 +60,26 @@ async function main(): Promise<void> {
       fs.appendFileSync(resultsFile, JSON.stringify(row) + '\n');
     }
   }
+  // Models exported (or refused by PyTorch, or skipped for size) that no run reached yet still get a line.
+  for (const [key, rec] of log) {
+    if (done.has(key)) continue;
+    const note = rec.status === 'exported' ? 'not run yet: time' : `${rec.status}: ${rec.reason ?? ''}`;
+    done.set(key, { model: rec.model, opset: rec.opset, status: 'error', note, buildSeconds: NaN, gradErr: NaN, lossErr: NaN, torch32GradErr: NaN, kinkNear: 0, kinkCrossed32: 0, input: rec.input ? rec.input.join('×') : '' });
+  }
   const rows = [...done.values()].filter((r) => !only || only.has(r.model)).sort((a, b) => a.model.localeCompare(b.model) || a.opset - b.opset);
+  // One line per model: its opsets, with the result of each where they differ.
+  const byModel = new Map<string, Row[]>();
+  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
   const lines = [
-    '| model | opset | input | result | our grad error | PyTorch f32 error | kinks near / crossed (f32) | build s | note |',
+    '| model | input | opsets | result | our grad error | PyTorch f32 error | kinks near / crossed (f32) | build s | note |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.model} | ${r.opset} | ${r.input} | ${r.status} | ${fmt(r.gradErr)} | ${fmt(r.torch32GradErr)} | ${r.kinkNear} / ${r.kinkCrossed32} | ${Number.isFinite(r.buildSeconds) ? r.buildSeconds.toFixed(1) : '–'} | ${noteOf(r).replace(/\|/g, '/')} |`),
+    ...[...byModel.values()].map((rs) => {
+      const r = rs[rs.length - 1];
+      const shown = (x: Row): string => (x.note.startsWith('skipped:') ? 'not run (size)' : x.note.startsWith('export-failed') ? 'export failed (PyTorch)' : x.note.startsWith('not run yet') ? 'not run (time)' : x.status);
+      const result = rs.every((x) => shown(x) === shown(r)) ? shown(r) : rs.map((x) => `${shown(x)} (${x.opset})`).join(', ');
+      const notes = [...new Set(rs.map(noteOf).filter(Boolean))].join('; ');
+      return `| ${r.model} | ${r.input} | ${rs.map((x) => x.opset).join(', ')} | ${result} | ${fmt(r.gradErr)} | ${fmt(r.torch32GradErr)} | ${r.kinkNear} / ${r.kinkCrossed32} | ${Number.isFinite(r.buildSeconds) ? r.buildSeconds.toFixed(1) : '–'} | ${notes.replace(/\|/g, '/')} |`;
+    }),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
