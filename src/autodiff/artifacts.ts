@@ -9,18 +9,22 @@ import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from 
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
-import { GRADIENT_RULES, supportedOps } from './registry';
+import { GRADIENT_RULES } from './registry';
+import { missingOps, unsupportedOpsError } from './unsupported-ops';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
 import { inferenceBatchNorm, lowerTrainingBatchNorm } from './lowering/batch-norm';
 import { RECURRENT_OPS, declareValueShapes, lowerRecurrent, recurrentForRuntime } from './lowering/recurrent';
 import { AutodiffError } from './types';
+import { evalExportWarning } from './eval-export';
 
 export interface ArtifactOptions {
   /** Initializer names to keep fixed (not trained, not given a gradient). Default: none. */
   readonly frozen?: readonly string[];
   /** Label smoothing ε of the cross-entropy, in [0, 1). Default: 0. */
   readonly labelSmoothing?: number;
+  /** Build without the warning about a model exported in eval mode (BatchNorm folded away). Default: false. */
+  readonly allowEvalExport?: boolean;
 }
 
 export interface TensorSpec {
@@ -45,6 +49,8 @@ export interface TrainingArtifacts {
   readonly initialValues: ReadonlyMap<string, Float32Array>;
   /** Parameters the loss does not depend on (their gradient is always zero). */
   readonly unusedParams: readonly string[];
+  /** One-sentence warnings for the user (e.g. an eval-mode export); the caller shows them. */
+  readonly warnings: readonly string[];
 }
 
 export const MIN_OPSET = 13;
@@ -61,10 +67,10 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   if (!(eps >= 0 && eps < 1)) throw new AutodiffError(`label smoothing must be in [0, 1), got ${eps}`);
   const g = model.graph;
 
-  const unknown = g.nodes.find((n) => !SHAPE_RULES[n.opType] || GRADIENT_RULES[n.opType] === undefined);
-  if (unknown && !SHAPE_RULES[unknown.opType]) {
-    throw new AutodiffError(`no gradient rule for op ${unknown.opType} (node '${unknown.name}', opset ${opset}); supported ops: ${supportedOps().join(', ')}`);
-  }
+  // Without a shape rule nothing can be inferred: name every such op at once, with the ops that
+  // also lack a gradient rule (the backward pass names the rest, for the nodes it actually needs).
+  const missing = missingOps(g.nodes, (n) => (!SHAPE_RULES[n.opType] ? 'shape' : GRADIENT_RULES[n.opType] === undefined ? 'gradient' : undefined));
+  if (missing.some((o) => o.missing === 'shape')) throw unsupportedOpsError(missing, opset);
   let facts: Facts;
   try {
     facts = inferShapes(g, opset);
@@ -101,13 +107,15 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   }
   if (params.length === 0) throw new AutodiffError('the model has no trainable parameters (no float32 initializers left to train); nothing to do');
   const dataInputs = g.inputs.filter((v) => !g.initializers.has(v.name));
+  const evalWarning = options.allowEvalExport ? undefined : evalExportWarning(g);
+  const warnings = evalWarning ? [evalWarning] : [];
 
   const trainingModel = buildTrainingModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const inferenceModel = buildInferenceModel(model, opset, facts);
   return {
     trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
-    initialValues, unusedParams: trainingModel.unused,
+    initialValues, unusedParams: trainingModel.unused, warnings,
   };
 }
 

@@ -4,8 +4,9 @@ import { GraphBuilder } from '../onnx/builder';
 import { isFloatType } from '../onnx/dtype';
 import { Graph, Node, Shape, topologicalOrder } from '../onnx/ir';
 import { ShapeInferenceError, describeFact } from '../onnx/shape-inference';
-import { GRADIENT_RULES, supportedOps } from './registry';
+import { GRADIENT_RULES } from './registry';
 import { AutodiffError, GradContext } from './types';
+import { missingOps, unsupportedOpsError } from './unsupported-ops';
 
 export interface BackwardOptions {
   /** Values to differentiate with respect to. */
@@ -34,6 +35,11 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     if (n.outputs.some((o) => reaches.has(o))) n.inputs.forEach((i) => i && reaches.add(i));
   }
 
+  // Every node on a path from a parameter to the loss needs a rule: name all that lack one at once.
+  const missing = order.filter((n) => !n.meta?.noGrad && (n.domain !== '' || GRADIENT_RULES[n.opType] === undefined)
+    && n.inputs.some((i) => !!i && requires.has(i) && reaches.has(i)) && n.outputs.some((o) => reaches.has(o)));
+  if (missing.length > 0) throw unsupportedOpsError(missingOps(missing, () => 'gradient'), b.opset);
+
   const contributions = new Map<string, string[]>();
   for (const [v, g] of options.seeds) contributions.set(v, [g]);
 
@@ -45,9 +51,7 @@ export function backward(b: GraphBuilder, forward: readonly Node[], options: Bac
     const dOut = node.outputs.map((o) => (o ? finalize(b, o, contributions) : undefined));
     if (dOut.every((d) => d === undefined)) continue;
     const rule = GRADIENT_RULES[node.opType];
-    if (node.domain !== '' || rule === undefined) {
-      throw new AutodiffError(`no gradient rule for op ${node.domain ? node.domain + '.' : ''}${node.opType} (node '${node.name}', opset ${b.opset}); supported ops: ${supportedOps().join(', ')}`);
-    }
+    if (node.domain !== '' || rule === undefined) throw unsupportedOpsError(missingOps([node], () => 'gradient'), b.opset);
     if (rule === 'no-gradient') continue;
     const ctx: GradContext = {
       node,

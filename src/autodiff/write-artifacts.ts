@@ -14,9 +14,9 @@ export interface ArtifactsResult {
 }
 
 /** Writes the artifacts of `modelPath` into `dir`; shared by the CLI and the library. */
-export function writeArtifacts(modelPath: string, dir: string, options: { frozen?: string[]; labelSmoothing?: number; externalData?: boolean }): ArtifactsResult {
+export function writeArtifacts(modelPath: string, dir: string, options: { frozen?: string[]; labelSmoothing?: number; externalData?: boolean; allowEvalExport?: boolean }): ArtifactsResult {
   const model = loadModel(modelPath);
-  const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing });
+  const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing, allowEvalExport: options.allowEvalExport });
   makeOutputDirectory(dir);
   const files: string[] = [];
   const save = (name: string, m: typeof model) => {

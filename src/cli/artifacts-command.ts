@@ -12,6 +12,7 @@ export const artifactsSpec: CommandSpec = {
     out: { type: 'string', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
     frozen: { type: 'list', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
     'label-smoothing': { type: 'number', arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
+    'allow-eval-export': { type: 'bool', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
     'external-data': { type: 'bool', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
   },
 };
@@ -22,7 +23,9 @@ export function runArtifacts(args: Parsed, print: (line: string) => void): numbe
     frozen: args.flags.frozen as string[],
     labelSmoothing: args.flags['label-smoothing'] as number,
     externalData: args.flags['external-data'] as boolean,
+    allowEvalExport: args.flags['allow-eval-export'] as boolean,
   });
+  for (const w of r.artifacts.warnings) print(`warning: ${w}`);
   const nParams = r.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);
   print(`${r.artifacts.params.length} trainable tensors (${nParams.toLocaleString('en-US')} parameters), ${r.artifacts.buffers.length} BatchNorm buffers, ${r.artifacts.numClasses} classes`);
   if (r.artifacts.unusedParams.length) print(`note: the loss does not depend on ${r.artifacts.unusedParams.join(', ')}; their gradient is zero`);

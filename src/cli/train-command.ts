@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
 import { formatGeometryMetrics } from '../geometry';
-import { checkModelSpec, resolveModel } from '../train/model-source';
+import { batchSizesFor } from '../train/fixed-batch';
+import { checkModelSpec, isZooName, resolveModel } from '../train/model-source';
+import { loadModel } from '../onnx/io';
+import { Model } from '../onnx/ir';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
@@ -32,6 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
   beta: { type: 'number', help: 'CR-SAM slope weight β', default: 0.01 },
   'crsam-form': { type: 'string', help: "CR-SAM combined gradient: the authors' release or the paper's eq. 7", choices: ['reference', 'paper'], default: 'reference' },
   'bn-update': { type: 'string', help: 'which passes update BatchNorm running statistics', choices: ['first', 'all', 'first-and-minus'], default: 'first' },
+  'allow-eval-export': { type: 'bool', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
   'max-grad-norm': { type: 'number', help: 'clip the update gradient to this global norm (off when unset)' },
   epochs: { type: 'int', help: 'training epochs', default: 5 },
   'batch-size': { type: 'int', help: 'images per step', default: 128 },
@@ -105,6 +109,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const c = mergeConfig(args);
   check(c);
   const out = c.out as string;
+  const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   makeOutputDirectory(out);
   const saved = Object.fromEntries(Object.entries(c).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config'));
   const resume = !!args.flags.resume;
@@ -113,7 +118,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const modelSpec = c.model as string;
   if (!resume) checkModelSpec(modelSpec);
   const opts: RunOptions = {
-    model: (train) => resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
+    model: (train) => preloaded ?? resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
     modelName: path.basename(modelSpec),
     dataset: c.data as string,
     dataDir: c['data-dir'] as string | undefined,
@@ -125,6 +130,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       crsamForm: c['crsam-form'] as 'reference', bnUpdate: c['bn-update'] as 'first', maxGradNorm: c['max-grad-norm'] as number | undefined,
       labelSmoothing: c['label-smoothing'] as number, device: c.device as 'cpu', deviceId: c['device-id'] as number,
       threads: (c.threads as number) || undefined, parallel: c.parallel as 'auto',
+      allowEvalExport: c['allow-eval-export'] as boolean,
     },
     lr: c.lr as number,
     lrSchedule: c.schedule as LrScheduleKind,
@@ -180,4 +186,24 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
     bar.clear();
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Loads an .onnx model file before anything is written, so a fixed-batch model sets the batch
+ * sizes (where the user chose none) or refuses conflicting ones while the run folder is untouched.
+ */
+function preloadFileModel(c: Record<string, ParsedValue>, given: ReadonlySet<string>, print: (line: string) => void): Model | undefined {
+  const spec = c.model as string;
+  if (isZooName(spec)) return undefined;
+  checkModelSpec(spec);
+  const model = loadModel(spec);
+  const chosen = (k: string) => given.has(k) || c[k] !== FLAGS[k].default;
+  const sizes = batchSizesFor(model, {
+    batchSize: c['batch-size'] as number, evalBatchSize: c['eval-batch-size'] as number,
+    batchSizeGiven: chosen('batch-size'), evalBatchSizeGiven: chosen('eval-batch-size'),
+  });
+  c['batch-size'] = sizes.batchSize;
+  c['eval-batch-size'] = sizes.evalBatchSize;
+  if (sizes.note) print(sizes.note);
+  return model;
 }

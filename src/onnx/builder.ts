@@ -2,7 +2,7 @@
 // as it goes, and hides the opset differences of the ops our passes emit (axes as attribute or input).
 import { DataType } from './dtype';
 import { Attribute, Dim, Graph, Node, Shape, Tensor } from './ir';
-import { Facts, ValueFact, inferNode } from './shape-inference';
+import { Facts, ShapeInferenceError, ValueFact, inferNode } from './shape-inference';
 
 export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor | { readonly float: number };
 
@@ -42,7 +42,8 @@ export class GraphBuilder {
 
   rank(name: string): number {
     const s = this.shape(name);
-    if (!s) throw new Error(`internal: the rank of '${name}' is unknown`);
+    // Rules that need a rank say so to the user: the exporter left it out, the user can put it back.
+    if (!s) throw new ShapeInferenceError(`the rank of value '${name}' is unknown, and differentiating it needs it; export with static input shapes or keep the exporter's value_info`);
     return s.length;
   }
 

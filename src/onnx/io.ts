@@ -10,6 +10,7 @@ import { OnnxFormatError } from './errors';
 import { readExternalData } from './external-data';
 import { validateGraph } from './validate-graph';
 import { Attribute, Dim, Graph, Model, Node, Tensor, ValueInfo, tensorSize } from './ir';
+import { LocalFunction, inlineLocalFunctions } from './functions';
 
 export { OnnxFormatError };
 
@@ -41,7 +42,7 @@ interface GraphMsg {
 interface ModelMsg {
   ir_version?: Int64; opset_import?: { domain?: string; version?: Int64 }[]; producer_name?: string;
   producer_version?: string; domain?: string; model_version?: Int64; doc_string?: string; graph?: GraphMsg;
-  metadata_props?: KV[]; training_info?: unknown[]; functions?: unknown[];
+  metadata_props?: KV[]; training_info?: unknown[]; functions?: FunctionMsg[];
 }
 
 const num = (v: Int64 | undefined): number => (v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
@@ -78,7 +79,6 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
     throw new OnnxFormatError(`${label} has the field ${unknown}, which this version of crsam does not know; refusing it rather than dropping it (re-export with an older ONNX IR version)`);
   }
   if (msg.training_info && msg.training_info.length) throw new OnnxFormatError(`${label} carries ONNX training_info, which crsam does not read; export the plain forward model`);
-  if (msg.functions && msg.functions.length) throw new OnnxFormatError(`${label} defines model-local functions, which crsam does not inline yet; export with them inlined (torch.onnx.export(..., export_modules_as_functions=False))`);
   if (!msg.opset_import || msg.opset_import.length === 0) throw new OnnxFormatError(`${label} imports no opset (opset_import is empty), so its ops cannot be interpreted`);
   const ctx: DecodeContext = { baseDir, label };
   const metadataProps = new Map<string, string>();
@@ -92,7 +92,7 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
     modelVersion: num(msg.model_version),
     docString: msg.doc_string ?? '',
     metadataProps,
-    graph: decodeGraph(msg.graph, ctx),
+    graph: inlineLocalFunctions(decodeGraph(msg.graph, ctx), (msg.functions ?? []).map((f) => decodeFunction(f, ctx)), label),
   };
   validateGraph(model.graph, label);
   return model;
@@ -121,6 +121,20 @@ function findUnknownField(type: protobuf.Type, reader: protobuf.Reader, end: num
 }
 
 interface DecodeContext { baseDir: string; label: string }
+
+interface FunctionMsg { name?: string; domain?: string; input?: string[]; output?: string[]; node?: NodeMsg[]; attribute_proto?: AttrMsg[] }
+
+/** A FunctionProto; attributes that refer to the function's own (ref_attr_name) are kept apart for the inliner. */
+function decodeFunction(f: FunctionMsg, ctx: DecodeContext): LocalFunction {
+  const attributeDefaults = new Map<string, Attribute>();
+  for (const a of f.attribute_proto ?? []) attributeDefaults.set(a.name ?? '', decodeAttribute(a, { op_type: f.name }, ctx));
+  const nodes = (f.node ?? []).map((n) => {
+    const refs = (n.attribute ?? []).filter((a) => a.ref_attr_name);
+    const node = decodeNode({ ...n, attribute: (n.attribute ?? []).filter((a) => !a.ref_attr_name) }, ctx);
+    return { node, attributeRefs: new Map(refs.map((a) => [a.name ?? '', a.ref_attr_name ?? ''])) };
+  });
+  return { name: f.name ?? '', domain: f.domain === 'ai.onnx' ? '' : f.domain ?? '', inputs: f.input ?? [], outputs: f.output ?? [], attributeDefaults, nodes };
+}
 
 function decodeGraph(g: GraphMsg, ctx: DecodeContext): Graph {
   if (g.sparse_initializer && g.sparse_initializer.length) throw new OnnxFormatError(`${ctx.label} has sparse initializers, which crsam does not support; store them dense`);

@@ -1,5 +1,6 @@
 // The ONNX protobuf schema (onnx.proto of ONNX 1.12, IR version 8, comments stripped; Apache-2.0,
-// (c) ONNX Project Contributors) plus the IR 10 NodeProto fields `overload` and `metadata_props`.
+// (c) ONNX Project Contributors) plus the IR 10 NodeProto fields `overload` and `metadata_props`
+// and the IR 9/10 FunctionProto fields `attribute_proto`, `value_info` and `overload`.
 // Parsed once by protobufjs at load time: no generated code to keep in sync.
 export const ONNX_PROTO = `
 syntax = "proto2";
@@ -215,5 +216,8 @@ message FunctionProto {
   optional string doc_string = 8;
   repeated OperatorSetIdProto opset_import = 9;
   optional string domain = 10;
+  repeated AttributeProto attribute_proto = 11;
+  repeated ValueInfoProto value_info = 12;
+  optional string overload = 13;
 }
 option optimize_for = LITE_RUNTIME;`;

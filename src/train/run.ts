@@ -147,6 +147,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   try {
     checkCompatible(trainer, train);
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
+    for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
     const log = new MetricsLog(o.out, !!o.resume);
     let history: EpochRecord[] = [];
     let stepLosses: [number, number][] = [];

@@ -52,6 +52,8 @@ export interface TrainerOptions {
   readonly labelSmoothing?: number;
   /** Initializers to keep fixed. Default: none. */
   readonly frozen?: readonly string[];
+  /** Train a model exported in eval mode without warning about it. Default: false. */
+  readonly allowEvalExport?: boolean;
   /** Execution provider. Default: 'cpu'. */
   readonly device?: Device;
   /** CUDA device index. Default: 0. */
@@ -104,7 +106,7 @@ export class Trainer {
 
   static async create(options: TrainerOptions): Promise<Trainer> {
     const model = typeof options.model === 'string' || options.model instanceof Uint8Array ? loadModel(options.model) : options.model;
-    const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing });
+    const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing, allowEvalExport: options.allowEvalExport });
     const store = new ParameterStore(artifacts.params, artifacts.buffers, artifacts.initialValues);
     // Everything that can refuse the options comes before the sessions and workers start.
     const baseKind = options.base ?? 'sgd';

@@ -13,7 +13,7 @@ export const averagePool: GradientRule = ({ b, dOut, node, x }) => {
   const spatial = staticShape(xs?.slice(2));
   const kernel = attrInts(node, 'kernel_shape');
   const c = xs?.[1];
-  if (!spatial || !kernel || typeof c !== 'number') throw new AutodiffError(`AveragePool node '${node.name}' needs known channel and spatial input sizes to differentiate`);
+  if (!spatial || !kernel || typeof c !== 'number') throw new AutodiffError(`AveragePool node '${node.name}' needs known channel and spatial input sizes to differentiate; export with a fixed image size, dynamic_axes on the batch only`);
   const g = convGeometry(node, spatial, kernel);
   const out = g.outSpatial as number[];
   const n = kernel.length;

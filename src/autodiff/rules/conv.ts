@@ -13,7 +13,7 @@ export const conv: GradientRule = ({ b, dOut, needs, node, x, shape }) => {
   if (!xs || !ws) throw new AutodiffError(`Conv node '${node.name}' needs a known weight shape and input rank to differentiate`);
   const spatial = xs.slice(2);
   if (!spatial.every((d): d is number => typeof d === 'number')) {
-    throw new AutodiffError(`Conv node '${node.name}' needs known spatial input sizes to differentiate (only the batch may be symbolic)`);
+    throw new AutodiffError(`Conv node '${node.name}' needs known spatial input sizes to differentiate (only the batch may be symbolic); export with a fixed image size, dynamic_axes on the batch only`);
   }
   const kernel = attrInts(node, 'kernel_shape') ?? ws.slice(2);
   const g = convGeometry(node, spatial, kernel);

@@ -2,10 +2,11 @@
 import { dimProduct } from '../../onnx/shape-inference';
 import { GradientRule } from '../types';
 
-export const globalAveragePool: GradientRule = ({ b, dOut, x, shape }) => {
+export const globalAveragePool: GradientRule = ({ b, dOut, x, shape, dtype }) => {
+  const dy = dOut[0] as string;
   const spatial = dimProduct(shape(x(0))?.slice(2) ?? [null]);
-  if (typeof spatial !== 'number') {
-    throw new Error(`GlobalAveragePool needs known spatial dims to differentiate (node input '${x(0)}')`);
-  }
-  return [b.op('Mul', [dOut[0] as string, b.scalarLike(1 / spatial, x(0))])];
+  if (typeof spatial === 'number') return [b.op('Mul', [dy, b.scalarLike(1 / spatial, x(0))])];
+  // Symbolic spatial dims (e.g. after a padding computed from Shape): H·W = size(X) / size(Y) at run time.
+  const count = b.op('Div', [b.op('Size', [x(0)]), b.op('Size', [dy])]);
+  return [b.op('Div', [dy, b.op('Cast', [count], { to: dtype(dy) })])];
 };

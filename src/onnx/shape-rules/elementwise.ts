@@ -1,7 +1,7 @@
 // Shape rules of elementwise ops: unary ops keep the input fact, binary ops broadcast.
 import { DataType } from '../dtype';
-import { Dim } from '../ir';
-import { InferContext, ShapeRule, ValueFact, broadcastShapes } from '../shape-inference';
+import { attrInt, Dim } from '../ir';
+import { InferContext, ShapeRule, ValueFact, broadcastShapes, dimDivide, dimProduct } from '../shape-inference';
 
 export const unary: ShapeRule = (ctx) => [{ dtype: ctx.req(0).dtype, shape: ctx.req(0).shape }];
 
@@ -13,6 +13,8 @@ const INT_OPS: Record<string, (a: number, b: number) => number> = {
   Sub: (a, b) => a - b,
   Mul: (a, b) => a * b,
   Div: (a, b) => Math.trunc(a / b),
+  // ONNX integer Mod (fmod=0) takes the divisor's sign, like Python's % (Swin's padding amounts).
+  Mod: (a, b) => ((a % b) + b) % b,
 };
 
 export const binary: ShapeRule = (ctx) => {
@@ -33,11 +35,24 @@ function foldInts(ctx: InferContext, a: ValueFact, b: ValueFact): Dim[] | undefi
   for (let i = 0; i < n; i++) {
     const x = a.value[a.value.length === 1 ? 0 : i];
     const y = b.value[b.value.length === 1 ? 0 : i];
-    if (typeof x === 'number' && typeof y === 'number') out.push(f(x, y));
-    else if (ctx.node.opType === 'Mul' && (x === 1 || y === 1)) out.push(x === 1 ? y : x);
-    else out.push(null);
+    out.push(foldOne(ctx, f, x, y));
   }
   return out;
+}
+
+/** One element: numbers fold exactly; symbolic dims fold where the result is a product or exact quotient. */
+function foldOne(ctx: InferContext, f: (a: number, b: number) => number, x: Dim, y: Dim): Dim {
+  const op = ctx.node.opType;
+  if (typeof x === 'number' && typeof y === 'number') {
+    if ((op === 'Div' || op === 'Mod') && y === 0) return null;
+    return op === 'Mod' && attrInt(ctx.node, 'fmod', 0) === 1 ? x % y : f(x, y);
+  }
+  if (x === null || y === null) return null;
+  if (op === 'Mul') return dimProduct([x, y]);
+  if (op === 'Div') return y === 1 ? x : dimDivide(x, y);
+  if ((op === 'Add' || op === 'Sub') && y === 0) return x;
+  if (op === 'Add' && x === 0) return y;
+  return null;
 }
 
 export const compare: ShapeRule = (ctx) => {

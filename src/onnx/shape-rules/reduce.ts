@@ -1,6 +1,6 @@
 // Shape rules of reductions, with axes as an attribute (older opsets) or as an input.
 import { attrInt, attrInts, Dim } from '../ir';
-import { InferContext, ShapeRule, normAxis } from '../shape-inference';
+import { InferContext, ShapeRule, dimProduct, normAxis } from '../shape-inference';
 
 /** Reads a reduction's axes (attribute, or the second input from ReduceSum-13 / Reduce*-18). */
 export function reduceAxes(ctx: InferContext, rank: number): number[] | undefined {
@@ -29,8 +29,19 @@ export const reduce: ShapeRule = (ctx) => {
     if (!axes.includes(i)) shape.push(d);
     else if (keep) shape.push(1);
   });
-  return [{ dtype: x.dtype, shape }];
+  return [{ dtype: x.dtype, shape, value: foldShapeValue(ctx.node.opType, x.value, x.shape.length, axes) }];
 };
+
+/** Reductions of a 1-D shape value (e.g. ReduceProd(Shape(x)) = the element count), where determined. */
+function foldShapeValue(op: string, value: readonly Dim[] | undefined, rank: number, axes: readonly number[]): Dim[] | undefined {
+  if (!value || rank !== 1 || axes.length !== 1 || value.length === 0) return undefined;
+  if (op === 'ReduceProd') return [dimProduct(value)];
+  if (!value.every((v): v is number => typeof v === 'number')) return undefined;
+  if (op === 'ReduceSum') return [value.reduce((a, b) => a + b, 0)];
+  if (op === 'ReduceMax') return [Math.max(...value)];
+  if (op === 'ReduceMin') return [Math.min(...value)];
+  return undefined;
+}
 
 export const argReduce: ShapeRule = (ctx) => {
   const x = ctx.req(0);
