@@ -61,3 +61,47 @@ export function decodePng(buf: Buffer): Image {
 export function colorDistance(a: readonly number[], b: readonly number[]): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
 }
+
+/** A <text> element of a chart's SVG, as written by src/plot/svg.ts. */
+export interface SvgText {
+  x: number;
+  y: number;
+  size: number;
+  anchor: 'start' | 'middle' | 'end';
+  rotated: boolean;
+  content: string;
+}
+
+/** Every text element of `svg`, content unescaped. */
+export function svgTexts(svg: string): SvgText[] {
+  return [...svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map((m) => {
+    const attr = (name: string): string | undefined => new RegExp(`\\s${name}="([^"]*)"`).exec(m[1])?.[1];
+    return {
+      x: Number(attr('x')),
+      y: Number(attr('y')),
+      size: Number(attr('font-size')),
+      anchor: (attr('text-anchor') ?? 'start') as SvgText['anchor'],
+      rotated: attr('transform') !== undefined,
+      content: m[2].replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))),
+    };
+  });
+}
+
+/** The rectangles of the chart's clip paths (the plot areas), in document order. */
+export function clipRects(svg: string): { x: number; y: number; w: number; h: number }[] {
+  return [...svg.matchAll(/<clipPath id="[^"]+"><rect x="([-\d.]+)" y="([-\d.]+)" width="([-\d.]+)" height="([-\d.]+)"\/><\/clipPath>/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+    w: Number(m[3]),
+    h: Number(m[4]),
+  }));
+}
+
+/** Parses 'rgb(r, g, b)' or '#rrggbb'. */
+export function parseColor(c: string): [number, number, number] {
+  const m = /^rgb\((\d+), (\d+), (\d+)\)$/.exec(c);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const h = /^#([0-9a-f]{6})$/i.exec(c);
+  if (!h) throw new Error(`not a colour: ${c}`);
+  return [0, 2, 4].map((k) => parseInt(h[1].slice(k, k + 2), 16)) as [number, number, number];
+}
