@@ -114,12 +114,21 @@ export function contourLevels(grids: readonly Grid[], options: ContourOptions = 
   return { values: s.ticks(count), log };
 }
 
-/** Level labels: d3's formatter for the level step, or '~g' for log levels. */
+/**
+ * Level labels: '~g' for log levels; otherwise d3's formatter for evenly spaced levels, and for
+ * uneven given ones the fewest decimals that write every level exactly.
+ */
 function levelLabels(l: ContourLevels): string[] {
   const v = l.values;
   if (l.log) return v.map((x) => scaleLog().tickFormat(Infinity, '~g')(x));
-  const f = scaleLinear().domain([v[0], v[v.length - 1]]).tickFormat(v.length - 1);
-  return v.map((x) => f(x));
+  const steps = v.slice(1).map((x, k) => x - v[k]);
+  if (steps.every((d) => Math.abs(d - steps[0]) < 1e-9 * Math.abs(steps[0]))) {
+    const f = scaleLinear().domain([v[0], v[v.length - 1]]).tickFormat(v.length - 1);
+    return v.map((x) => f(x));
+  }
+  let d = 0;
+  while (d < 6 && v.some((x) => Math.abs(x - Number(x.toFixed(d))) > 1e-9 * Math.max(1, Math.abs(x)))) d++;
+  return v.map((x) => x.toFixed(d).replace('-', '−'));
 }
 
 /** Filled bands and iso-lines of one landscape inside `area` (a clipped group). */
