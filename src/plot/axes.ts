@@ -2,6 +2,11 @@
 // this file only chooses how many fit, sizes the margins to the real label widths, and draws the
 // grid, frame, ticks and labels as SVG.
 
+// d3-scale and d3-contour (v4) are ES modules only; this package is CommonJS. Node ≥ 20.19 loads
+// them with a plain require() (require(esm) is on by default there and warns only under
+// --trace-require-module), hence engines ">=20.19". That keeps the APIs synchronous (a dynamic
+// import() would make every chart function async) and uses the maintained majors (the last
+// CommonJS ones, d3-scale 3 / d3-contour 2, date from 2020).
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { textWidth } from './font';
 import type { Rect } from './svg';
