@@ -54,7 +54,9 @@ function logAxis(spec: AxisSpec, range: readonly [number, number], count: number
   // d3 returns every 1..9 × 10^k and blanks the labels that would crowd: blank ones are minor.
   const fmt = s.tickFormat(count, '~g');
   const labelled = all.filter((v) => fmt(v) !== '');
-  const major = labelled.length >= 2 ? labelled : all;
+  // Whole decades when there are three or more (as matplotlib), and as fitAxis's last resort.
+  const decades = all.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+  const major = decades.length >= 3 || (count <= 2 && decades.length >= 2) ? decades : labelled.length >= 2 ? labelled : all;
   return { map: s, ticks: major, labels: major.map((v) => fmt(v) || String(v)), minor: all.filter((v) => !major.includes(v)) };
 }
 
@@ -64,7 +66,7 @@ function logAxis(spec: AxisSpec, range: readonly [number, number], count: number
  */
 export function fitAxis(spec: AxisSpec, range: readonly [number, number], maxCount: number, horizontal: boolean, fontSize: number): Axis {
   const make = (c: number): Axis => (spec.log ? logAxis(spec, range, c) : linearAxis(spec, range, c));
-  for (let count = Math.max(2, Math.round(maxCount)); count > 2; count--) {
+  for (let count = Math.max(3, Math.round(maxCount)); count > 2; count--) {
     const axis = make(count);
     const pos = axis.ticks.map(axis.map);
     const fits = pos.every((p, i) => {

@@ -4,7 +4,7 @@ import { contourGridPng, contourGridSvg, contourLevels, contourPng, contourSvg, 
 import { colormap } from '../../src/plot/colors';
 import { MISSING_COLOR } from '../../src/plot/contour';
 import { normalizeGrid, refineGrid, sampleGrid } from '../../src/plot/grid';
-import { assertWellFormedSvg, clipRects, colorDistance, decodePng, parseColor } from './helpers';
+import { assertTextInside, assertWellFormedSvg, clipRects, colorDistance, decodePng, parseColor } from './helpers';
 
 function makeGrid(n: number, f: (x: number, y: number) => number, lo = -1, hi = 1): Grid {
   const x = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
@@ -53,6 +53,9 @@ describe('plot/contour', () => {
     for (const s of ['>loss<', '>trained<', '>direction 1 (d₁)<', '>direction 2 (d₂)<', '>3.0<']) expect(svg).to.include(s);
     expect(svg).to.not.match(/NaN|Infinity/);
     expect(svg.length).to.be.below(400_000);
+    assertTextInside(svg, 720, 560);
+    assertTextInside(contourSvg(bowl, { width: 300, height: 240 }), 300, 240);
+    assertTextInside(contourGridSvg([bowl, bowl, bowl], { title: 'SGD / SAM / CR-SAM', width: 900, height: 320 }), 900, 320);
   });
 
   it('renders a PNG of the requested size with low values dark and high values bright', () => {

@@ -1,7 +1,9 @@
 // Test helpers: a strict little XML well-formedness check (no XML parser dependency) and PNG
 // pixel access.
 
+import { expect } from 'chai';
 import { PNG } from 'pngjs';
+import { textWidth } from '../../src/plot/font';
 
 /** Throws with a reason unless `svg` is one well-formed XML element tree rooted at <svg>. */
 export function assertWellFormedSvg(svg: string): void {
@@ -104,4 +106,18 @@ export function parseColor(c: string): [number, number, number] {
   const h = /^#([0-9a-f]{6})$/i.exec(c);
   if (!h) throw new Error(`not a colour: ${c}`);
   return [0, 2, 4].map((k) => parseInt(h[1].slice(k, k + 2), 16)) as [number, number, number];
+}
+
+/** Asserts every text of `svg` (measured with the bundled font) lies inside the image. */
+export function assertTextInside(svg: string, width: number, height: number): void {
+  const texts = svgTexts(svg);
+  expect(texts.length).to.be.above(5);
+  for (const t of texts) {
+    const w = textWidth(t.content, t.size);
+    const start = t.anchor === 'middle' ? -w / 2 : t.anchor === 'end' ? -w : 0;
+    const [lo, hi, limit] = t.rotated ? [t.y - w / 2, t.y + w / 2, height] : [t.x + start, t.x + start + w, width];
+    expect(lo, `'${t.content}' starts at ${lo}`).to.be.at.least(0);
+    expect(hi, `'${t.content}' ends at ${hi} of ${limit}`).to.be.at.most(limit);
+    if (!t.rotated) expect(t.y, `'${t.content}' baseline`).to.be.within(0.7 * t.size, height);
+  }
 }
