@@ -9,4 +9,3 @@ export { gridSlice, sliceChart, slicePng, sliceSvg } from './slice';
 export type { Grid } from './grid';
 export type { ColormapName } from './colors';
 export { SERIES_PALETTE } from './colors';
-export { svgToPng } from './svg';

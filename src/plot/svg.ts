@@ -66,7 +66,8 @@ export function pathData(points: readonly (readonly [number, number])[], close =
 export function svgDocument(width: number, height: number, title: string | undefined, background: string, body: string[]): string {
   return el(
     'svg',
-    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': FONT_FAMILY },
+    // Browsers without DejaVu Sans fall back to their sans-serif; resvg always has the bundled one.
+    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': `${FONT_FAMILY}, sans-serif` },
     ...(title ? [el('title', {}, esc(title))] : []),
     el('rect', { width, height, fill: background }),
     ...body,
