@@ -33,13 +33,13 @@ export function landscapeCsv(l: Landscape): string {
 
 /** The contour plot of a 2-D landscape, the trained weights marked at the origin. */
 export function landscapeContour(l: Landscape, title = 'loss landscape'): ContourPlot {
-  return { x: l.x, y: l.y, z: l.loss, title, xLabel: 'α (direction 1)', yLabel: 'β (direction 2)', zLabel: 'loss', marks: [{ x: 0, y: 0, label: 'w' }] };
+  return { x: l.x, y: l.y, z: l.loss, title, xLabel: 'direction 1 (d₁)', yLabel: 'direction 2 (d₂)', zLabel: 'loss', marks: [{ x: 0, y: 0, label: 'w' }] };
 }
 
 /** The loss along direction 1 through the origin. */
 export function landscapeSlice(l: Landscape, title = 'loss landscape'): SlicePlot {
   const points = l.dimensions === 2 ? gridSlice({ x: l.x, y: l.y, z: l.loss }, 'x', 0) : l.x.map((x, i) => [x, l.loss[i][0]] as const);
-  return { title: `${title}, along direction 1`, xLabel: 'α (direction 1)', yLabel: 'loss', series: [{ name: 'loss', points }] };
+  return { title: `${title}, along direction 1`, xLabel: 'direction 1 (d₁)', yLabel: 'loss', series: [{ name: 'loss', points }] };
 }
 
 export function writeLandscape(l: Landscape, dir: string, options: WriteLandscapeOptions = {}): LandscapeFiles {

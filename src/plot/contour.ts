@@ -1,20 +1,17 @@
-// 2-D loss landscapes: filled contour bands with labelled iso-lines and a colour bar. The SVG gets
-// vector bands (marching-squares polygons); the PNG shades every pixel from the same refined grid,
-// so iso-lines sit on the band edges in both.
+// 2-D loss landscapes: filled contour bands (d3-contour) with thin iso-lines and a colour bar, one
+// landscape per figure or several side by side on one colour scale (the paper's Fig. 4).
 
-import type { Axis, Rect } from './axes';
-import { axesMargins, fitAxis, fitScale, frameShapes, pixelSize, THEME } from './axes';
-import { CAP_HEIGHT, DESCENT, textWidth } from './bitmap-font';
+import { createHash } from 'node:crypto';
+import { contours } from 'd3-contour';
+import { scaleLinear, scaleLog } from 'd3-scale';
+import type { FontSizes } from './axes';
+import { fitAxis, frameSvg, margins } from './axes';
 import type { ColormapName } from './colors';
-import { colormap, luminance } from './colors';
-import type { DataPt, Grid } from './marching-squares';
-import { isolines, missingCells, normalizeGrid, refineGrid, sampleGrid, simplify, superlevelRings } from './marching-squares';
-import { cutRuns, placeLineLabels } from './contour-labels';
-import { sceneToPng } from './render-png';
-import type { Pt, Rgb, Scene, Shape } from './scene';
-import { parseHex, toHex } from './scene';
-import { sceneToSvg } from './svg';
-import { formatLogTicks, formatTicks, niceDomain, niceLogDomain, niceTicks } from './ticks';
+import { colormap } from './colors';
+import { fitFont, textWidth } from './font';
+import type { Grid } from './grid';
+import { normalizeGrid, refineGrid } from './grid';
+import { checkColor, el, esc, pathData, pixelSize, type Rect, svgDocument, svgToPng, text, THEME } from './svg';
 
 /** A labelled point drawn on the landscape, e.g. the trained weights at the origin. */
 export interface ContourMark {
@@ -28,7 +25,7 @@ export interface ContourMark {
 
 /** A landscape to draw: `z[i][j]` is the value at (`x[i]`, `y[j]`). */
 export interface ContourPlot extends Grid {
-  /** Figure title. Default: none. */
+  /** Figure title (in a side-by-side figure: the panel's title). Default: none. */
   readonly title?: string;
   /** x-axis label. Default: none. */
   readonly xLabel?: string;
@@ -42,13 +39,19 @@ export interface ContourPlot extends Grid {
 
 /** Rendering options for contour plots. */
 export interface ContourOptions {
-  /** Image width in px. Default 720. */
+  /** Image width in px. Default 720 (side by side: 420 per panel plus the colour bar). */
   readonly width?: number;
-  /** Image height in px. Default 560. */
+  /** Image height in px. Default 560 (side by side: 440). */
   readonly height?: number;
   /** About how many bands (a number), or the exact level values (data units, at least two;
    *  values beyond the ends take the end colours). Default 10. */
   readonly levels?: number | readonly number[];
+  /**
+   * Fixed value range [min, max] (data units) the levels and colours span, so several figures
+   * drawn with the same range share one colour scale; values outside take the end colours.
+   * Default: the data's range (side by side: the range over all panels).
+   */
+  readonly zRange?: readonly [number, number];
   /**
    * Log-spaced levels and colours. 'auto' turns it on when every finite value is > 0 and they span
    * at least two decades, as landscapes that blow up at the edges do. Values ≤ 0 then count as
@@ -57,250 +60,216 @@ export interface ContourOptions {
   readonly logZ?: boolean | 'auto';
   /** Colormap, low values first. Default 'viridis'. */
   readonly colormap?: ColormapName;
-  /** Flat-coloured bands (true) or a continuous colour ramp (false). Default true. */
-  readonly banded?: boolean;
-  /** Draw iso-lines at the interior levels. Default true. */
+  /** Draw thin iso-lines at the interior levels. Default true. */
   readonly isolines?: boolean;
-  /** Write the level value on iso-lines. Default true. */
-  readonly labels?: boolean;
-  /** Integer text scale; 1 means 5×7-px glyphs. Default 2, or 1 below 400×300 px. */
-  readonly fontScale?: number;
+  /** Tick-label size in px. Default 12, or 10 below 400×300 px per panel. */
+  readonly fontSize?: number;
   /** Page background, '#rrggbb'. Default '#ffffff'. */
   readonly background?: string;
 }
 
-const MISSING = '#d4d4d4';
+/** Options of a side-by-side figure. */
+export interface ContourGridOptions extends ContourOptions {
+  /** Figure title above the panels. Default: none. */
+  readonly title?: string;
+  /** Panels per row. Default: all in one row. */
+  readonly columns?: number;
+}
 
-interface Levels {
-  /** Level values in the transformed space (log10 z for log plots), ascending. */
-  readonly t: number[];
-  readonly labels: string[];
+/** Colour used where the landscape has no value. */
+export const MISSING_COLOR = '#d4d4d4';
+
+/** The contour levels of one or more landscapes, ascending, in data units. */
+export interface ContourLevels {
+  readonly values: readonly number[];
   readonly log: boolean;
 }
 
-function chooseLevels(values: readonly number[], option: ContourOptions['levels'], log: boolean): Levels {
-  const tf = (v: number): number => (log ? Math.log10(v) : v);
-  if (Array.isArray(option)) {
-    const given = [...(option as readonly number[])].filter((v) => Number.isFinite(v) && (!log || v > 0)).sort((a, b) => a - b);
-    const uniq = given.filter((v, k) => k === 0 || v !== given[k - 1]);
-    if (uniq.length >= 2) return { t: uniq.map(tf), labels: log ? formatLogTicks(uniq) : formatTicks(uniq), log };
+/**
+ * The levels for landscapes drawn on one scale: the given values, or nice round levels spanning
+ * `zRange` or else the finite values of all `grids`.
+ */
+export function contourLevels(grids: readonly Grid[], options: ContourOptions = {}): ContourLevels | null {
+  const finite = grids.flatMap((g) => g.z.flat().filter(Number.isFinite));
+  const given = options.zRange && Number.isFinite(options.zRange[0]) && Number.isFinite(options.zRange[1]) && options.zRange[1] > options.zRange[0] ? options.zRange : undefined;
+  const [lo, hi] = given ?? [Math.min(...finite), Math.max(...finite)];
+  const log = options.logZ === 'auto' || options.logZ === undefined ? (given ? lo > 0 : finite.length > 0 && lo > 0) && hi / lo >= 100 : options.logZ;
+  if (Array.isArray(options.levels)) {
+    const v = [...new Set(options.levels as readonly number[])].filter((x) => Number.isFinite(x) && (!log || x > 0)).sort((a, b) => a - b);
+    if (v.length >= 2) return { values: v, log };
   }
-  const count = typeof option === 'number' && option >= 2 ? Math.round(option) : 10;
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  if (!(lo < hi)) [lo, hi] = log ? [lo / 2, hi * 2] : [lo - (lo === 0 ? 1 : Math.abs(lo) * 0.1), hi + (hi === 0 ? 1 : Math.abs(hi) * 0.1)];
+  if (!given && (log ? finite.filter((v) => v > 0) : finite).length === 0) return null;
+  const count = typeof options.levels === 'number' && options.levels >= 2 ? Math.round(options.levels) : 10;
+  const [a, b] = log ? [Math.min(...(given ? [lo] : finite.filter((v) => v > 0))), hi] : lo < hi ? [lo, hi] : [lo - (Math.abs(lo) || 1) * 0.1, hi + (Math.abs(hi) || 1) * 0.1];
   if (log) {
-    const all = logLevels(lo, hi, count);
-    return { t: all.map(tf), labels: formatLogTicks(all), log };
+    const s = scaleLog().domain([a, b === a ? a * 10 : b]).nice();
+    // Decades, or 1-2-5 steps when there are few decades: d3's ticks are 1..9 × 10^k.
+    const all = s.ticks();
+    const decades = Math.log10(s.domain()[1] / s.domain()[0]);
+    const keep = decades >= count / 2 ? [1] : decades >= count / 3 ? [1, 3] : [1, 2, 5];
+    const v = all.filter((t) => keep.includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
+    return { values: v.length >= 2 ? v : s.domain(), log };
   }
-  const [d0, d1] = niceDomain(lo, hi, count);
-  const ticks = niceTicks(d0, d1, count);
-  return { t: ticks, labels: formatTicks(ticks), log };
+  const s = scaleLinear().domain([a, b]).nice(count);
+  return { values: s.ticks(count), log };
 }
 
-/** Log-spaced levels from the 1-2-5 family whose count comes closest to `count` bands. */
-function logLevels(lo: number, hi: number, count: number): number[] {
-  const [d0, d1] = niceLogDomain(lo, hi);
-  const k0 = Math.floor(Math.log10(d0));
-  const k1 = Math.ceil(Math.log10(d1));
-  const families = [[1], [1, 3], [1, 2, 5], [1, 2, 3, 5], [1, 1.5, 2, 3, 5, 7], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
-  let best: number[] = [d0, d1];
-  for (let every = Math.max(1, Math.floor((k1 - k0) / count)); every >= 1; every--) {
-    for (const fam of every > 1 ? [[1]] : families) {
-      const vals = [d0, d1];
-      for (let k = k0; k <= k1; k++) {
-        if ((k - k0) % every !== 0) continue;
-        for (const m of fam) {
-          const v = Number((m * 10 ** k).toPrecision(12));
-          if (v > d0 * (1 + 1e-9) && v < d1 * (1 - 1e-9)) vals.push(v);
-        }
-      }
-      if (Math.abs(vals.length - 1 - count) < Math.abs(best.length - 1 - count)) best = vals;
-    }
+/**
+ * Level labels: '~g' for log levels; otherwise d3's formatter for evenly spaced levels, and for
+ * uneven given ones the fewest decimals that write every level exactly.
+ */
+function levelLabels(l: ContourLevels): string[] {
+  const v = l.values;
+  if (l.log) return v.map((x) => scaleLog().tickFormat(Infinity, '~g')(x));
+  const steps = v.slice(1).map((x, k) => x - v[k]);
+  if (steps.every((d) => Math.abs(d - steps[0]) < 1e-9 * Math.abs(steps[0]))) {
+    const f = scaleLinear().domain([v[0], v[v.length - 1]]).tickFormat(v.length - 1);
+    return v.map((x) => f(x));
   }
-  return best.sort((a, b) => a - b);
+  let d = 0;
+  while (d < 6 && v.some((x) => Math.abs(x - Number(x.toFixed(d))) > 1e-9 * Math.max(1, Math.abs(x)))) d++;
+  return v.map((x) => x.toFixed(d).replace('-', '−'));
 }
 
-/** Lays out a contour plot as a Scene. Throws RangeError for a malformed grid. */
-export function contourScene(plot: ContourPlot, options: ContourOptions = {}): Scene {
-  const width = pixelSize(options.width, 720, 'width');
-  const height = pixelSize(options.height, 560, 'height');
-  const scale = Math.max(1, Math.round(options.fontScale ?? (width < 400 || height < 300 ? 1 : 2)));
-  const background = options.background ?? '#ffffff';
-  parseHex(background);
-  const cmap = options.colormap ?? 'viridis';
-  const grid = normalizeGrid(plot);
-  const finite = grid.z.flat().filter(Number.isFinite);
-  const positive = finite.filter((v) => v > 0);
-  const log =
-    options.logZ === 'auto' || options.logZ === undefined
-      ? finite.length > 0 && positive.length === finite.length && Math.max(...finite) / Math.min(...finite) >= 100
-      : options.logZ;
-  const usable = log ? positive : finite;
-  const tGrid: Grid = { x: grid.x, y: grid.y, z: grid.z.map((r) => r.map((v) => (log ? (v > 0 ? Math.log10(v) : NaN) : v))) };
-  const levels = usable.length > 0 ? chooseLevels(usable, options.levels, log) : null;
-  // Refine to ~160 cells a side: smooth curves, bounded SVG size.
-  const fine = refineGrid(tGrid, Math.min(8, Math.floor(160 / Math.max(grid.x.length - 1, grid.y.length - 1))));
-
-  const lineH = (CAP_HEIGHT + DESCENT) * scale;
-  const titleH = plot.title ? lineH + scale * 3 + 14 : 0;
-  const barLabels = levels ? levels.labels : [];
-  const barW = 14 + 16 + 9 + Math.max(0, ...barLabels.map((l) => textWidth(l, scale))) + (plot.zLabel ? 8 + lineH : 0);
-  const cell: Rect = { x: 0, y: titleH, w: width - barW, h: height - titleH };
-  const has = { xLabel: !!plot.xLabel, yLabel: !!plot.yLabel, title: false };
-  const xd: [number, number] = [grid.x[0], grid.x[grid.x.length - 1]];
-  const yd: [number, number] = [grid.y[0], grid.y[grid.y.length - 1]];
-  const yCount = Math.max(2, Math.round(cell.h / (24 * scale + 10)));
-  let m = axesMargins(['0.00'], has, scale);
-  let yAxis = fitAxis(yd, false, cell.y + cell.h - m.bottom, cell.y + m.top, yCount, false, scale);
-  m = axesMargins(yAxis.labels, has, scale);
-  const area: Rect = { x: m.left, y: cell.y + m.top, w: cell.w - m.left - m.right, h: cell.h - m.top - m.bottom };
-  yAxis = fitAxis(yd, false, area.y + area.h, area.y, yCount, false, scale);
-  const xAxis = fitAxis(xd, false, area.x, area.x + area.w, Math.max(2, Math.round(area.w / (40 * scale + 20))), true, scale);
-  const toPx = (p: DataPt): Pt => [xAxis.map(p[0]), yAxis.map(p[1])];
-
-  const shapes: Shape[] = [];
-  if (plot.title) {
-    const ts = fitScale(plot.title, width - 20, scale + 1);
-    shapes.push({ kind: 'text', x: width / 2, y: 10 + CAP_HEIGHT * ts, text: plot.title, scale: ts, color: THEME.text, anchor: 'middle', bold: true });
+/** Filled bands and iso-lines of one landscape inside `area` (a clipped group). */
+function bandsSvg(grid: Grid, area: Rect, lv: ContourLevels, cmap: ColormapName, isolines: boolean, id: string, xmap: (v: number) => number, ymap: (v: number) => number): string {
+  const tf = (v: number): number => (lv.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+  const t = lv.values.map(tf);
+  const nb = t.length - 1;
+  // Refine to ~120 samples a side: bilinear cells give the smooth curves of the PNG heat maps.
+  const fine = refineGrid(grid, Math.min(8, Math.floor(120 / Math.max(grid.x.length - 1, grid.y.length - 1))));
+  const [nx, ny] = [fine.x.length, fine.y.length];
+  const values = new Array<number>(nx * ny);
+  // d3-contour wants row-major values[i + j·nx] (i along x); clamp into the level range so the
+  // ends take the end colours, and leave missing values NaN (never inside any band: grey shows).
+  for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) {
+    const v = tf(fine.z[i][j]);
+    values[i + j * nx] = Number.isFinite(v) ? Math.min(t[nb], Math.max(t[0], v)) : NaN;
   }
-  shapes.push({ kind: 'rect', ...area, fill: MISSING });
-  if (levels) {
-    const nb = levels.t.length - 1;
-    const t0 = levels.t[0];
-    const tN = levels.t[nb];
-    const bandColor = (k: number): Rgb => colormap(cmap, nb === 1 ? 0.5 : k / (nb - 1));
-    const colorAt = (t: number): Rgb => {
-      if (options.banded === false) return colormap(cmap, (t - t0) / (tN - t0));
-      let k = 0;
-      while (k < nb - 1 && t >= levels.t[k + 1]) k++;
-      return bandColor(k);
-    };
-    // SVG bands: paint each superlevel set {z ≥ threshold} over the previous one. Continuous
-    // ramps get 48 thin steps, indistinguishable from a smooth gradient at chart sizes.
-    const steps = options.banded === false ? 48 : nb;
-    const threshold = (k: number): number => (options.banded === false ? t0 + ((tN - t0) * k) / steps : levels.t[k]);
-    const layerColor = (k: number): Rgb => (options.banded === false ? colormap(cmap, (k + 0.5) / steps) : bandColor(k));
-    const svg: Shape[] = [{ kind: 'rect', ...area, fill: toHex(layerColor(0)) }];
-    for (let k = 1; k < steps; k++) {
-      const rings = superlevelRings(fine, threshold(k)).map((r) => simplify(r.map(toPx), 0.15));
-      svg.push({ kind: 'polygon', rings, fill: toHex(layerColor(k)), fillRule: 'evenodd' });
-    }
-    svg.push({ kind: 'polygon', rings: missingCells(fine).map((r) => r.map(toPx)), fill: MISSING });
-    const invX = (px: number): number => xd[0] + ((px - area.x) / area.w) * (xd[1] - xd[0]);
-    const invY = (py: number): number => yd[0] + ((area.y + area.h - py) / area.h) * (yd[1] - yd[0]);
-    shapes.push({
-      kind: 'field', ...area, svg,
-      shade: (px, py) => {
-        const t = sampleGrid(fine, invX(px), invY(py));
-        return Number.isFinite(t) ? colorAt(t) : null;
-      },
-    });
-    const taken: Rect[] = (plot.marks ?? []).map((mk) => {
-      const [cx, cy] = toPx([mk.x, mk.y]);
-      const h = (CAP_HEIGHT + 4) * scale;
-      return { x: cx - h / 2, y: cy - h / 2, w: h + (mk.label ? textWidth(mk.label, scale) + 8 : 0), h };
-    });
-    if (options.isolines ?? true) {
-      const lines: { level: number; runs: Pt[][] }[] = [];
-      for (let k = 1; k < nb; k++) lines.push({ level: k, runs: isolines(fine, levels.t[k]).map((r) => simplify(r.map(toPx), 0.15)) });
-      const placed =
-        options.labels ?? true
-          ? placeLineLabels(
-              lines.map((l) => {
-                // A label straddles the line between bands level-1 and level: pick the text colour
-                // that reads on both.
-                const lum = options.banded === false ? luminance(colorAt(levels.t[l.level])) : (luminance(bandColor(l.level - 1)) + luminance(bandColor(l.level))) / 2;
-                return { runs: l.runs, text: levels.labels[l.level], color: lum > 0.45 ? '#111111' : '#ffffff' };
-              }),
-              area,
-              taken,
-              scale,
-            )
-          : { shapes: [], gaps: [] };
-      const labels = placed.shapes;
-      const gaps = placed.gaps;
-      const runs = cutRuns(lines.flatMap((l) => l.runs), gaps);
-      shapes.push({ kind: 'clip', ...area, children: [{ kind: 'line', runs, color: '#111111', width: 1, opacity: 0.55 }] }, ...labels);
-    }
-    shapes.push(...colorBar(area, levels, nb, bandColor, colorAt, options.banded !== false, scale, plot.zLabel));
-  } else {
-    const baseline = Math.round(area.y + area.h / 2 + (CAP_HEIGHT * scale) / 2);
-    shapes.push({ kind: 'text', x: area.x + area.w / 2, y: baseline, text: 'no data', scale, color: THEME.mutedText, anchor: 'middle' });
+  // d3-contour puts sample k at grid coordinate k + 0.5: map back to data, then to pixels.
+  const at = (a: readonly number[], u: number): number => {
+    const k = Math.min(a.length - 1, Math.max(0, u - 0.5));
+    const lo = Math.min(a.length - 2, Math.floor(k));
+    return a[lo] + (a[lo + 1] - a[lo]) * (k - lo);
+  };
+  const polys = contours().size([nx, ny]).thresholds(t.slice(0, nb))(values);
+  const ring = (r: number[][]): string => pathData(r.map(([u, w]) => [xmap(at(fine.x, u)), ymap(at(fine.y, w))] as const), true);
+  const paths = polys.map((mp) => mp.coordinates.map((poly) => poly.map(ring).join('')).join(''));
+  const color = (k: number): string => colormap(cmap, nb === 1 ? 0.5 : k / (nb - 1));
+  const out = [el('rect', { x: area.x, y: area.y, width: area.w, height: area.h, fill: MISSING_COLOR })];
+  paths.forEach((d, k) => d && out.push(el('path', { d, fill: color(k), 'fill-rule': 'evenodd', stroke: color(k), 'stroke-width': 0.4 })));
+  // The stroke of the same colour hides hairline seams between abutting bands when antialiased.
+  if (isolines) out.push(el('path', { d: paths.slice(1).join(''), fill: 'none', stroke: '#000000', 'stroke-opacity': 0.45, 'stroke-width': 0.6 }));
+  return el('clipPath', { id }, el('rect', { x: area.x, y: area.y, width: area.w, height: area.h })) + el('g', { 'clip-path': `url(#${id})` }, ...out);
+}
+
+/** A vertical colour bar for the levels, labelled at the levels that fit. */
+function colorBarSvg(bar: Rect, lv: ContourLevels, cmap: ColormapName, zLabel: string | undefined, fs: FontSizes): string {
+  const nb = lv.values.length - 1;
+  const labels = levelLabels(lv);
+  const step = Math.max(1, Math.ceil((1.6 * fs.tick) / (bar.h / nb)));
+  const y = (k: number): number => bar.y + bar.h - (bar.h * k) / nb;
+  const out: string[] = [];
+  for (let k = 0; k < nb; k++) out.push(el('rect', { x: bar.x, y: y(k + 1), width: bar.w, height: y(k) - y(k + 1) + 0.3, fill: colormap(cmap, nb === 1 ? 0.5 : k / (nb - 1)) }));
+  out.push(el('rect', { x: bar.x, y: bar.y, width: bar.w, height: bar.h, fill: 'none', stroke: THEME.frame, 'stroke-width': 0.8 }));
+  const ticks: string[] = [];
+  for (let k = 0; k <= nb; k += step) {
+    ticks.push(pathData([[bar.x + bar.w, y(k)], [bar.x + bar.w + 4, y(k)]]));
+    out.push(text(bar.x + bar.w + 7, y(k), labels[k], { size: fs.tick, anchor: 'start', valign: 'middle' }));
   }
-  const marks: Shape[] = [];
+  out.push(el('path', { d: ticks.join(''), stroke: THEME.frame, 'stroke-width': 0.8 }));
+  const labelW = Math.max(...labels.map((l) => textWidth(l, fs.tick)));
+  if (zLabel) out.push(text(bar.x + bar.w + 7 + labelW + 6 + fs.label, bar.y + bar.h / 2, zLabel, { size: fs.label, anchor: 'middle', rotate: -90 }));
+  return out.join('');
+}
+
+/** Width of the colour bar with its labels. */
+function colorBarWidth(lv: ContourLevels | null, zLabel: string | undefined, fs: FontSizes): number {
+  const labelW = lv ? Math.max(...levelLabels(lv).map((l) => textWidth(l, fs.tick))) : 0;
+  return 14 + 16 + 7 + labelW + (zLabel ? 8 + 1.3 * fs.label : 0) + 6;
+}
+
+/** One landscape panel in `cell`: bands, marks and axes. */
+function panelSvg(plot: ContourPlot, cell: Rect, lv: ContourLevels | null, o: ContourOptions, fs: FontSizes, imageWidth: number, id: string): { svg: string; area: Rect } {
+  const g = normalizeGrid(plot);
+  const has = { xLabel: !!plot.xLabel, yLabel: !!plot.yLabel, title: !!plot.title };
+  const xd = [g.x[0], g.x[g.x.length - 1]] as const;
+  const yd = [g.y[0], g.y[g.y.length - 1]] as const;
+  const yCount = Math.max(2, Math.round(cell.h / (3 * fs.tick + 8)));
+  let m = margins(['-0.00'], has, fs);
+  let y = fitAxis({ domain: yd }, [cell.y + cell.h - m.bottom, cell.y + m.top], yCount, false, fs.tick);
+  m = margins(y.labels, has, fs);
+  const area: Rect = { x: cell.x + m.left, y: cell.y + m.top, w: cell.w - m.left - m.right, h: cell.h - m.top - m.bottom };
+  y = fitAxis({ domain: yd }, [area.y + area.h, area.y], yCount, false, fs.tick);
+  const x = fitAxis({ domain: xd }, [area.x, area.x + area.w], Math.max(2, Math.round(area.w / (5 * fs.tick))), true, fs.tick);
+  const out: string[] = [];
+  if (lv) out.push(bandsSvg(g, area, lv, o.colormap ?? 'viridis', o.isolines ?? true, id, x.map, y.map));
+  else {
+    out.push(el('rect', { x: area.x, y: area.y, width: area.w, height: area.h, fill: MISSING_COLOR }));
+    out.push(text(area.x + area.w / 2, area.y + area.h / 2, 'no data', { size: fs.label, anchor: 'middle', valign: 'middle', color: THEME.muted }));
+  }
   for (const mk of plot.marks ?? []) {
     if (!Number.isFinite(mk.x) || !Number.isFinite(mk.y)) continue;
-    const [cx, cy] = toPx([mk.x, mk.y]);
-    marks.push({ kind: 'circle', cx, cy, r: 2 + 1.5 * scale, fill: '#ffffff', stroke: '#111111' });
-    if (mk.label) {
-      const baseline = Math.round(cy + (CAP_HEIGHT * scale) / 2);
-      marks.push({ kind: 'text', x: cx + 5 + 2 * scale, y: baseline, text: mk.label, scale, color: '#111111', anchor: 'start', halo: '#ffffff' });
-    }
+    const [cx, cy] = [x.map(mk.x), y.map(mk.y)];
+    out.push(el('circle', { cx, cy, r: 4, fill: '#ffffff', stroke: '#111111', 'stroke-width': 1.2 }));
+    // A white outline under dark text reads on every band colour.
+    const label = (extra: Record<string, string | number>): string => el('text', { x: cx + 7, y: cy + 0.36 * fs.tick, 'font-size': fs.tick, fill: '#111111', ...extra }, esc(mk.label ?? ''));
+    if (mk.label) out.push(label({ stroke: '#ffffff', 'stroke-width': 3, 'stroke-linejoin': 'round' }), label({}));
   }
-  shapes.push({ kind: 'clip', ...area, children: marks });
-  shapes.push(...frameShapes(area, xAxis, yAxis, { xLabel: plot.xLabel, yLabel: plot.yLabel, left: 0 }, scale));
-  return { width, height, background, shapes };
+  const title = plot.title ? fitFont(plot.title, cell.w - 8, fs.title) : fs.title;
+  out.push(frameSvg(area, x, y, { xLabel: plot.xLabel, yLabel: plot.yLabel, title: plot.title, left: cell.x, imageWidth }, { ...fs, title }));
+  return { svg: out.join(''), area };
 }
 
-function colorBar(
-  area: Rect,
-  levels: Levels,
-  nb: number,
-  bandColor: (k: number) => Rgb,
-  colorAt: (t: number) => Rgb,
-  banded: boolean,
-  scale: number,
-  zLabel: string | undefined,
-): Shape[] {
-  const bar: Rect = { x: area.x + area.w + 14, y: area.y, w: 16, h: area.h };
-  const t0 = levels.t[0];
-  const tN = levels.t[nb];
-  const map = (t: number): number => bar.y + bar.h - ((t - t0) / (tN - t0)) * bar.h;
-  const out: Shape[] = [];
-  if (banded) {
-    for (let k = 0; k < nb; k++) {
-      const ya = map(levels.t[k + 1]);
-      out.push({ kind: 'rect', x: bar.x, y: ya, w: bar.w, h: map(levels.t[k]) - ya, fill: toHex(bandColor(k)) });
-    }
-  } else {
-    const steps = 64;
-    for (let s = 0; s < steps; s++) {
-      const ya = bar.y + (bar.h * s) / steps;
-      out.push({ kind: 'rect', x: bar.x, y: ya, w: bar.w, h: bar.h / steps + 0.5, fill: toHex(colorAt(tN - ((s + 0.5) / steps) * (tN - t0))) });
-    }
+const docId = (v: unknown): string => `k${createHash('sha1').update(JSON.stringify(v)).digest('hex').slice(0, 8)}`;
+
+/**
+ * Several landscapes side by side on one colour scale (shared levels and one colour bar), e.g.
+ * SGD, SAM and CR-SAM around their trained weights. Throws RangeError for a malformed grid.
+ */
+export function contourGridSvg(plots: readonly ContourPlot[], options: ContourGridOptions = {}): string {
+  const n = Math.max(1, plots.length);
+  const cols = Math.max(1, Math.min(n, Math.round(options.columns ?? n)));
+  const rows = Math.ceil(n / cols);
+  const titleH = options.title ? 34 : 0;
+  const width = pixelSize(options.width, 420 * cols + 110, 'width');
+  const height = pixelSize(options.height, 440 * rows + titleH, 'height');
+  const tick = options.fontSize ?? ((width - 110) / cols < 400 || (height - titleH) / rows < 300 ? 10 : 12);
+  const fs: FontSizes = { tick, label: tick + 1, title: tick + 2 };
+  const background = checkColor(options.background ?? '#ffffff');
+  const grids = plots.map(normalizeGrid);
+  const lv = contourLevels(grids, options);
+  const zLabel = plots.find((p) => p.zLabel)?.zLabel;
+  const barW = colorBarWidth(lv, zLabel, fs);
+  const [cellW, cellH] = [(width - barW) / cols, (height - titleH) / rows];
+  const id = docId([plots, options]);
+  const body: string[] = [];
+  if (options.title) body.push(text(width / 2, 22, options.title, { size: fitFont(options.title, width - 16, tick + 4), anchor: 'middle' }));
+  const areas = plots.map((p, i) => {
+    const cell: Rect = { x: Math.round((i % cols) * cellW), y: Math.round(titleH + Math.floor(i / cols) * cellH), w: Math.round(cellW), h: Math.round(cellH) };
+    const panel = panelSvg(p, cell, lv, options, fs, width, `${id}p${i}`);
+    body.push(panel.svg);
+    return panel.area;
+  });
+  if (lv && areas.length > 0) {
+    const top = Math.min(...areas.map((a) => a.y));
+    const bottom = Math.max(...areas.map((a) => a.y + a.h));
+    body.push(colorBarSvg({ x: width - barW + 14, y: top, w: 16, h: bottom - top }, lv, options.colormap ?? 'viridis', zLabel, fs));
   }
-  out.push({ kind: 'rect', x: bar.x - 0.5, y: bar.y - 0.5, w: bar.w + 1, h: bar.h + 1, stroke: THEME.frame });
-  // Label the levels themselves when they fit; otherwise fall back to nice ticks on the bar.
-  let ticks: { t: number; label: string }[] = levels.t.map((t, k) => ({ t, label: levels.labels[k] }));
-  const minGap = Math.min(...levels.t.slice(1).map((t, k) => map(levels.t[k]) - map(t)));
-  if (minGap < (CAP_HEIGHT + 3) * scale) {
-    const domain: [number, number] = levels.log ? [10 ** t0, 10 ** tN] : [t0, tN];
-    const axis: Axis = fitAxis(domain, levels.log, bar.y + bar.h, bar.y, 8, false, scale);
-    ticks = axis.ticks.map((v, k) => ({ t: levels.log ? Math.log10(v) : v, label: axis.labels[k] }));
-  }
-  const right = bar.x + bar.w;
-  const tickRuns: Pt[][] = [];
-  for (const { t, label } of ticks) {
-    const y = Math.floor(map(t)) + 0.5;
-    tickRuns.push([[right, y], [right + 5, y]]);
-    out.push({ kind: 'text', x: right + 9, y: Math.round(y + (CAP_HEIGHT * scale) / 2), text: label, scale, color: THEME.text, anchor: 'start' });
-  }
-  out.push({ kind: 'line', runs: tickRuns, color: THEME.frame, width: 1 });
-  if (zLabel) {
-    const labelW = Math.max(0, ...ticks.map((tk) => textWidth(tk.label, scale)));
-    const bx = right + 9 + labelW + 8 + CAP_HEIGHT * scale;
-    out.push({ kind: 'text', x: bx, y: bar.y + bar.h / 2, text: zLabel, scale, color: THEME.text, anchor: 'middle', rotate: -90 });
-  }
-  return out;
+  return svgDocument(width, height, options.title ?? plots.map((p) => p.title).filter(Boolean).join(', '), background, body);
 }
 
-/** Renders a contour plot as a standalone SVG document. */
+/** Renders a contour plot as a standalone SVG document. Throws RangeError for a malformed grid. */
 export function contourSvg(plot: ContourPlot, options: ContourOptions = {}): string {
-  return sceneToSvg(contourScene(plot, options), plot.title);
+  return contourGridSvg([plot], { width: 720, height: 560, ...options });
 }
 
-/** Renders a contour plot as PNG bytes (RGB, `width`×`height` px). */
+/** Renders a contour plot as PNG bytes (`width`×`height` px). */
 export function contourPng(plot: ContourPlot, options: ContourOptions = {}): Buffer {
-  return sceneToPng(contourScene(plot, options));
+  return svgToPng(contourSvg(plot, options));
+}
+
+/** Renders side-by-side landscapes on one colour scale as PNG bytes. */
+export function contourGridPng(plots: readonly ContourPlot[], options: ContourGridOptions = {}): Buffer {
+  return svgToPng(contourGridSvg(plots, options));
 }

@@ -3,14 +3,14 @@
 
 import type { LineChart, LineChartOptions, LineSeries, XY } from './line-chart';
 import { lineChartPng, lineChartSvg } from './line-chart';
-import type { Grid } from './marching-squares';
-import { normalizeGrid, sampleGrid } from './marching-squares';
+import type { Grid } from './grid';
+import { normalizeGrid, sampleGrid } from './grid';
 
 /** A 1-D slice plot: one or more curves over a shared coordinate. */
 export interface SlicePlot {
   /** Figure title. Default: none. */
   readonly title?: string;
-  /** Label of the slice coordinate, e.g. 'α (direction 1)'. Default: none. */
+  /** Label of the slice coordinate, e.g. 'direction 1 (d₁)'. Default: none. */
   readonly xLabel?: string;
   /** Label of the value, e.g. 'loss'. Default: none. */
   readonly yLabel?: string;

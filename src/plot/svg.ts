@@ -1,120 +1,94 @@
-// Scene → SVG text. Output is deterministic (same input, same bytes) so it can be diffed and
-// tested; clip-path ids derive from a hash of the document so several charts inlined into one
-// HTML page do not capture each other's clip rectangles.
+// SVG is the one source of truth for every chart: charts build SVG text with these helpers, and
+// the PNG is that same SVG rendered by resvg with the bundled font only (no system fonts), so the
+// two outputs agree and text renders identically on any machine.
 
-import type { Pt, Scene, Shape, TextShape } from './scene';
+import { Resvg } from '@resvg/resvg-js';
+import { FONT_FAMILY, FONT_FILES } from './font';
 
-/** SVG font size per unit of bitmap-font scale. */
-const FONT_PX_PER_SCALE = 10;
-// Helvetica/Arial (or metric-compatible Liberation Sans) have a ~0.72 em cap height and
-// ~0.56 em digits: at 10 px per scale unit they match the bitmap font's 7-unit caps and 6-unit
-// advance, so layout measured with the bitmap font also fits the SVG text.
-const FONT_FAMILY = 'Helvetica, Arial, Liberation Sans, sans-serif';
-const ID_TOKEN = '\u0000clip';
+/** Chart chrome, matplotlib-like: dark frame and text, light grid. */
+export const THEME = { text: '#262626', muted: '#595959', frame: '#3d3d3d', grid: '#e6e6e6', legendBorder: '#cccccc' } as const;
 
-/** Escapes text for element content and attribute values. */
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A rectangle in image pixels. */
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
 }
 
-/** Rounds coordinates to 0.1 px: finer than any display resolves, and keeps files small. */
-function n(v: number): string {
-  const r = Math.round(v * 10) / 10;
-  return Object.is(r, -0) ? '0' : String(r);
+const ESCAPES: Record<string, string> = { '&': '&#38;', '<': '&#60;', '>': '&#62;', '"': '&#34;' };
+
+/** Escapes text for XML content and attribute values. */
+export const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ESCAPES[c]);
+
+/** Rounds to 0.01 px: enough for any display, and keeps the SVG compact. */
+export const num = (v: number): string => String(Math.round(v * 100) / 100);
+
+type Attr = string | number | undefined;
+
+/** One SVG element; undefined attributes are left out, numbers are rounded. */
+export function el(tag: string, attrs: Readonly<Record<string, Attr>>, ...children: string[]): string {
+  const a = Object.entries(attrs)
+    .filter((kv): kv is [string, string | number] => kv[1] !== undefined)
+    .map(([k, v]) => ` ${k}="${typeof v === 'number' ? num(v) : esc(v)}"`)
+    .join('');
+  return children.length > 0 ? `<${tag}${a}>${children.join('')}</${tag}>` : `<${tag}${a}/>`;
 }
 
-function pointsAttr(pts: readonly Pt[]): string {
-  return pts.map(([x, y]) => `${n(x)},${n(y)}`).join(' ');
+/** Options of one text element. */
+export interface TextStyle {
+  readonly size: number;
+  readonly anchor?: 'start' | 'middle' | 'end';
+  readonly color?: string;
+  /** Rotation in degrees about the anchor point (-90: reads bottom to top). */
+  readonly rotate?: number;
+  /** Vertical alignment of y: the baseline (default), the middle of the digits, or the top. */
+  readonly valign?: 'baseline' | 'middle' | 'top';
 }
 
-function opacityAttr(o: number | undefined, name = 'opacity'): string {
-  return o === undefined || o >= 1 ? '' : ` ${name}="${n(o)}"`;
-}
-
-function textSvg(t: TextShape): string {
-  const size = t.scale * FONT_PX_PER_SCALE;
-  const attrs = [`x="${n(t.x)}"`, `y="${n(t.y)}"`, `font-size="${size}"`, `fill="${t.color}"`];
-  if (t.anchor !== 'start') attrs.push(`text-anchor="${t.anchor}"`);
-  if (t.bold) attrs.push('font-weight="bold"');
-  if (t.rotate === -90) attrs.push(`transform="rotate(-90 ${n(t.x)} ${n(t.y)})"`);
-  if (t.halo) {
-    attrs.push(`stroke="${t.halo}"`, `stroke-width="${n(size / 4)}"`, 'stroke-linejoin="round"', 'paint-order="stroke"');
-  }
-  return `<text ${attrs.join(' ')}>${escapeXml(t.text)}</text>`;
-}
-
-function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
-  switch (s.kind) {
-    case 'rect': {
-      const fill = s.fill ?? 'none';
-      const stroke = s.stroke ? ` stroke="${s.stroke}" stroke-width="${n(s.strokeWidth ?? 1)}"` : '';
-      out.push(`<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="${fill}"${stroke}${opacityAttr(s.opacity)}/>`);
-      return;
-    }
-    case 'line': {
-      const runs = s.runs.filter((r) => r.length > 0);
-      if (runs.length === 0) return;
-      const d = runs
-        .map((r) => (r.length === 1 ? `M${n(r[0][0])} ${n(r[0][1])}h0` : 'M' + pointsAttr(r).replace(/ /g, 'L')))
-        .join('');
-      const dash = s.dash ? ` stroke-dasharray="${s.dash.map(n).join(' ')}"` : '';
-      out.push(
-        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${n(s.width)}" stroke-linejoin="round" stroke-linecap="round"${dash}${opacityAttr(s.opacity, 'stroke-opacity')}/>`,
-      );
-      return;
-    }
-    case 'polygon': {
-      const d = s.rings.filter((r) => r.length >= 3).map((r) => 'M' + pointsAttr(r).replace(/ /g, 'L') + 'Z').join('');
-      const rule = s.fillRule === 'evenodd' ? ' fill-rule="evenodd"' : '';
-      if (d) out.push(`<path d="${d}" fill="${s.fill}"${rule}/>`);
-      return;
-    }
-    case 'circle': {
-      const stroke = s.stroke ? ` stroke="${s.stroke}" stroke-width="1.5"` : '';
-      out.push(`<circle cx="${n(s.cx)}" cy="${n(s.cy)}" r="${n(s.r)}" fill="${s.fill}"${stroke}/>`);
-      return;
-    }
-    case 'text':
-      out.push(textSvg(s));
-      return;
-    case 'clip': {
-      const id = `${ID_TOKEN}${clipCount.n++}`;
-      out.push(`<clipPath id="${id}"><rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}"/></clipPath>`);
-      out.push(`<g clip-path="url(#${id})">`);
-      for (const c of s.children) shapeSvg(c, out, clipCount);
-      out.push('</g>');
-      return;
-    }
-    case 'field':
-      shapeSvg({ kind: 'clip', x: s.x, y: s.y, w: s.w, h: s.h, children: s.svg }, out, clipCount);
-      return;
-  }
-}
-
-/** FNV-1a, 32 bit: a cheap stable fingerprint for clip ids (not for security). */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
-}
-
-/** Serializes a scene as a standalone SVG document. `title` becomes the accessible <title>. */
-export function sceneToSvg(scene: Scene, title?: string): string {
-  const out: string[] = [];
-  const w = n(scene.width);
-  const h = n(scene.height);
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="${FONT_FAMILY}">`,
+/** A text element; y is moved from the requested alignment to the baseline with the font's metrics. */
+export function text(x: number, y: number, content: string, s: TextStyle): string {
+  // DejaVu Sans digits are 0.729 em tall; ascent of capitals ~0.73 em.
+  const shift = s.valign === 'middle' ? 0.36 * s.size : s.valign === 'top' ? 0.76 * s.size : 0;
+  return el(
+    'text',
+    { x, y: y + shift, 'font-size': s.size, 'text-anchor': s.anchor === 'start' ? undefined : s.anchor, fill: s.color ?? THEME.text, transform: s.rotate ? `rotate(${s.rotate} ${num(x)} ${num(y)})` : undefined },
+    esc(content),
   );
-  if (title) out.push(`<title>${escapeXml(title)}</title>`);
-  out.push(`<rect width="${w}" height="${h}" fill="${scene.background}"/>`);
-  const clipCount = { n: 0 };
-  for (const s of scene.shapes) shapeSvg(s, out, clipCount);
-  out.push('</svg>');
-  const body = out.join('\n') + '\n';
-  const prefix = `p${fnv1a(body)}-`;
-  return body.split(ID_TOKEN).join(prefix);
+}
+
+/** A polyline or polygon path from pixel points ('M x y L ...', 'Z' to close). */
+export function pathData(points: readonly (readonly [number, number])[], close = false): string {
+  return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${num(p[0])} ${num(p[1])}`).join('') + (close ? 'Z' : '');
+}
+
+/** The document: page size, white (or given) background, the bundled font for all text. */
+export function svgDocument(width: number, height: number, title: string | undefined, background: string, body: string[]): string {
+  return el(
+    'svg',
+    // Browsers without DejaVu Sans fall back to their sans-serif; resvg always has the bundled one.
+    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': `${FONT_FAMILY}, sans-serif` },
+    ...(title ? [el('title', {}, esc(title))] : []),
+    el('rect', { width, height, fill: background }),
+    ...body,
+  );
+}
+
+/** Renders SVG text to PNG bytes at its own size, with the bundled font only. */
+export function svgToPng(svg: string): Buffer {
+  const r = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: [...FONT_FILES], defaultFontFamily: FONT_FAMILY }, shapeRendering: 2, textRendering: 1 });
+  return r.render().asPng();
+}
+
+/** Validates an image dimension option (px): a finite number ≥ 1, rounded. */
+export function pixelSize(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 1) throw new RangeError(`plot: ${name} must be a finite number ≥ 1 px, got ${v}`);
+  return Math.round(v);
+}
+
+/** Checks a colour option so a typo fails loudly instead of drawing black. */
+export function checkColor(color: string): string {
+  if (!/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(color)) throw new RangeError(`plot: colour must be '#rgb' or '#rrggbb', got '${color}'`);
+  return color;
 }

@@ -132,7 +132,7 @@ export function reportChart(report: StudyReport, title: string): LineChart {
     .filter(({ rs }) => rs.some((r) => r.stepCurvature.length))
     .map(({ t, rs }) => ({ name: t.treatment, points: rs[0].stepCurvature, smoothing: 0.95, width: 1, markers: false }));
   return {
-    title, xLabel: 'epoch',
+    title, xLabel: 'epoch', integerX: true,
     panels: [
       { title: 'training loss', yLabel: 'cross-entropy', series: series((e) => e.trainLoss) },
       { title: 'held-out accuracy per epoch', yLabel: 'accuracy (%)', series: series((e) => e.evalAccuracy, 100) },

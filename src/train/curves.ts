@@ -10,6 +10,7 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
   const chart: LineChart = {
     title,
     xLabel: 'epoch',
+    integerX: true,
     panels: [
       {
         title: 'loss', yLabel: 'cross-entropy',
@@ -37,13 +38,18 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
 
 /** The paper's Fig. 1–2 view: ‖g‖, Tr(H), λ_max and C(w) per epoch (epochs with --track-geometry). */
 export function writeGeometryCurves(dir: string, title: string, epochs: readonly EpochRecord[]): string[] {
-  const panel = (key: string, label: string) => ({
-    title: label,
-    series: [{ name: label, points: epochs.filter((e) => Number.isFinite(e.extra?.[key])).map((e) => [e.epoch + 1, e.extra?.[key] as number] as const) }],
-    legend: false,
-  });
+  // An estimate's standard error, when the record has one (`<key>SE`), is drawn as an error bar.
+  const panel = (key: string, label: string) => {
+    const kept = epochs.filter((e) => Number.isFinite(e.extra?.[key]));
+    const errors = kept.map((e) => e.extra?.[`${key}SE`] ?? NaN);
+    return {
+      title: label,
+      series: [{ name: label, points: kept.map((e) => [e.epoch + 1, e.extra?.[key] as number] as const), errors: errors.some(Number.isFinite) ? errors : undefined }],
+      legend: false,
+    };
+  };
   const chart: LineChart = {
-    title, xLabel: 'epoch',
+    title, xLabel: 'epoch', integerX: true,
     panels: [panel('gradNorm', '‖g‖'), panel('hessianTrace', 'Tr(H)'), panel('lambdaMax', 'λ_max'), panel('normalizedTrace', 'C(w) = Tr(H)/‖g‖')],
   };
   const svg = path.join(dir, 'geometry.svg');

@@ -1,112 +1,31 @@
 import { expect } from 'chai';
-import type { ContourPlot, Scene } from '../../src/plot';
-import { contourPng, contourScene, contourSvg, gridSlice, sliceChart, slicePng, sliceSvg } from '../../src/plot';
+import type { ContourPlot, Grid } from '../../src/plot';
+import { contourGridPng, contourGridSvg, contourLevels, contourPng, contourSvg, gridSlice, sliceChart, slicePng, sliceSvg } from '../../src/plot';
 import { colormap } from '../../src/plot/colors';
-import type { DataPt, Grid } from '../../src/plot/marching-squares';
-import { isolines, missingCells, normalizeGrid, refineGrid, sampleGrid, simplify, superlevelRings } from '../../src/plot/marching-squares';
-import { assertWellFormedSvg, colorDistance, decodePng } from './helpers';
+import { MISSING_COLOR } from '../../src/plot/contour';
+import { normalizeGrid, refineGrid, sampleGrid } from '../../src/plot/grid';
+import { assertTextInside, assertWellFormedSvg, clipRects, colorDistance, decodePng, parseColor } from './helpers';
 
 function makeGrid(n: number, f: (x: number, y: number) => number, lo = -1, hi = 1): Grid {
   const x = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
   return { x, y: x, z: x.map((a) => x.map((b) => f(a, b))) };
 }
 
-function ringArea(r: readonly DataPt[]): number {
-  let s = 0;
-  for (let k = 0; k < r.length; k++) {
-    const [x0, y0] = r[k];
-    const [x1, y1] = r[(k + 1) % r.length];
-    s += x0 * y1 - x1 * y0;
-  }
-  return Math.abs(s) / 2;
-}
-
-function insideEvenOdd(rings: readonly (readonly DataPt[])[], [px, py]: DataPt): boolean {
-  let inside = false;
-  for (const r of rings) {
-    for (let k = 0, m = r.length - 1; k < r.length; m = k++) {
-      const [xk, yk] = r[k];
-      const [xm, ym] = r[m];
-      if (yk > py !== ym > py && px < ((xm - xk) * (py - yk)) / (ym - yk) + xk) inside = !inside;
-    }
-  }
-  return inside;
-}
-
-/** The plot-area rectangle (the grey 'missing data' underlay is its first rect). */
-function plotArea(scene: Scene): { x: number; y: number; w: number; h: number } {
-  const r = scene.shapes.find((s) => s.kind === 'rect' && s.fill === '#d4d4d4');
-  if (!r || r.kind !== 'rect') throw new Error('no plot area');
-  return r;
-}
-
 const bowl: ContourPlot = {
   title: 'bowl & <landscape>',
-  xLabel: 'α',
-  yLabel: 'β',
+  xLabel: 'direction 1 (d₁)',
+  yLabel: 'direction 2 (d₂)',
   zLabel: 'loss',
   ...makeGrid(31, (a, b) => a * a + 2 * b * b),
   marks: [{ x: 0, y: 0, label: 'trained' }],
 };
 
-describe('plot/marching-squares', () => {
-  it('finds a straight iso-line of a plane', () => {
-    const lines = isolines(makeGrid(5, (x) => x), 0.3);
-    expect(lines).to.have.length(1);
-    for (const [x] of lines[0]) expect(x).to.be.closeTo(0.3, 1e-12);
-    const ys = lines[0].map((p) => p[1]).sort((a, b) => a - b);
-    expect(ys[0]).to.equal(-1);
-    expect(ys[ys.length - 1]).to.equal(1);
-  });
+type Img = ReturnType<typeof decodePng>;
+/** Pixel at fractions (fx, fy) of a plot area, fy measured from the top. */
+const at = (img: Img, area: { x: number; y: number; w: number; h: number }, fx: number, fy: number): [number, number, number] =>
+  img.rgb(Math.round(area.x + fx * area.w), Math.round(area.y + fy * area.h));
 
-  it('joins a closed loop around a minimum', () => {
-    const lines = isolines(makeGrid(21, (x, y) => x * x + y * y), 0.25);
-    expect(lines).to.have.length(1);
-    const loop = lines[0];
-    expect(loop[0]).to.deep.equal(loop[loop.length - 1]);
-    for (const [x, y] of loop) expect(Math.hypot(x, y)).to.be.closeTo(0.5, 0.01);
-  });
-
-  it('resolves saddles and skips cells with missing values', () => {
-    const saddle = isolines({ x: [0, 1], y: [0, 1], z: [[1, 0], [0, 1]] }, 0.5);
-    expect(saddle).to.have.length(2);
-    const holes = makeGrid(11, (x, y) => (Math.abs(x) < 0.15 ? NaN : x * x + y * y));
-    for (const line of isolines(holes, 0.5)) for (const [x] of line) expect(Math.abs(x)).to.be.at.least(0.15);
-  });
-
-  it('superlevel rings filled even-odd cover exactly the region z ≥ level', () => {
-    const fields: [Grid, number][] = [
-      [makeGrid(9, (x) => x), 0.3],
-      [makeGrid(21, (x, y) => x * x + y * y), 0.25],
-      [makeGrid(17, (x, y) => Math.sin(3 * x) * Math.cos(2 * y) + 0.3 * y), 0.1],
-    ];
-    for (const [g, level] of fields) {
-      const rings = superlevelRings(g, level);
-      for (const r of rings) expect(r[0]).to.deep.equal(r[r.length - 1]);
-      let checked = 0;
-      for (let i = 0; i <= 40; i++) {
-        for (let j = 0; j <= 40; j++) {
-          const p: DataPt = [-0.999 + (1.998 * i) / 40, -0.999 + (1.998 * j) / 40];
-          const v = sampleGrid(g, p[0], p[1]);
-          if (Math.abs(v - level) < 0.05) continue; // marching squares cuts straight across cells
-          expect(insideEvenOdd(rings, p), `${p} v=${v}`).to.equal(v >= level);
-          checked++;
-        }
-      }
-      expect(checked).to.be.above(1000);
-    }
-  });
-
-  it('lists cells with missing corners and simplifies collinear runs', () => {
-    const g = makeGrid(5, (x, y) => (x === 0 && y === 0 ? NaN : 1));
-    const holes = missingCells(g);
-    expect(holes).to.have.length(2); // two columns of two cells each, merged per column
-    expect(holes.reduce((s, r) => s + ringArea(r), 0)).to.be.closeTo(1, 1e-12);
-    const line: DataPt[] = Array.from({ length: 50 }, (_, i) => [i, i % 2 ? 0.01 : 0]);
-    expect(simplify(line, 0.1)).to.deep.equal([line[0], line[49]]);
-    expect(simplify([[0, 0], [1, 5], [2, 0]], 0.1)).to.have.length(3);
-  });
-
+describe('plot/grid', () => {
   it('refines bilinearly and samples between grid points', () => {
     const g = { x: [0, 2], y: [0, 2], z: [[0, 2], [2, 4]] };
     const f = refineGrid(g, 2);
@@ -127,35 +46,47 @@ describe('plot/marching-squares', () => {
 });
 
 describe('plot/contour', () => {
-  it('produces well-formed SVG with title, labels and a colour bar', () => {
+  it('produces well-formed SVG with title, direction labels and a colour bar', () => {
     const svg = contourSvg(bowl);
     assertWellFormedSvg(svg);
     expect(svg).to.include('bowl &#38; &#60;landscape&#62;');
-    for (const s of ['>loss<', '>trained<', '>α<', '>β<']) expect(svg).to.include(s);
+    for (const s of ['>loss<', '>trained<', '>direction 1 (d₁)<', '>direction 2 (d₂)<', '>3.0<']) expect(svg).to.include(s);
     expect(svg).to.not.match(/NaN|Infinity/);
     expect(svg.length).to.be.below(400_000);
+    assertTextInside(svg, 720, 560);
+    assertTextInside(contourSvg(bowl, { width: 300, height: 240 }), 300, 240);
+    assertTextInside(contourGridSvg([bowl, bowl, bowl], { title: 'SGD / SAM / CR-SAM', width: 900, height: 320 }), 900, 320);
   });
 
-  it('renders a PNG heat map of the requested size with low values dark and high values bright', () => {
+  it('renders a PNG of the requested size with low values dark and high values bright', () => {
     const opts = { width: 500, height: 400, logZ: false, isolines: false } as const;
-    const area = plotArea(contourScene(bowl, opts));
+    const [area] = clipRects(contourSvg(bowl, opts));
     const img = decodePng(contourPng(bowl, opts));
     expect([img.width, img.height]).to.deep.equal([500, 400]);
     // Just left of the centre: the centre itself carries the 'trained' mark and its label.
-    const centre = img.rgb(Math.round(area.x + area.w / 2 - 20), Math.round(area.y + area.h / 2));
-    const corner = img.rgb(Math.round(area.x + 3), Math.round(area.y + 3));
-    expect(colorDistance(centre, colormap('viridis', 0))).to.be.below(30);
-    expect(colorDistance(corner, colormap('viridis', 1))).to.be.below(30);
+    expect(colorDistance(at(img, area, 0.45, 0.5), parseColor(colormap('viridis', 0)))).to.be.below(30);
+    expect(colorDistance(at(img, area, 0.01, 0.01), parseColor(colormap('viridis', 1)))).to.be.below(30);
+  });
+
+  it('puts band edges where the data crosses the level (d3-contour grid offset undone)', () => {
+    // z = x: with levels -1, 0, 1 the band edge is the line x = 0, a third of the way across.
+    const plane: ContourPlot = makeGrid(7, (x) => x, -1, 2);
+    const opts = { width: 500, height: 400, levels: [-1, 0, 1, 2], isolines: false };
+    const [area] = clipRects(contourSvg(plane, opts));
+    const img = decodePng(contourPng(plane, opts));
+    const band = (k: number): [number, number, number] => parseColor(colormap('viridis', k / 2));
+    expect(colorDistance(at(img, area, 1 / 3 - 0.01, 0.5), band(0))).to.be.below(20);
+    expect(colorDistance(at(img, area, 1 / 3 + 0.01, 0.5), band(1))).to.be.below(20);
+    expect(colorDistance(at(img, area, 2 / 3 + 0.01, 0.5), band(2))).to.be.below(20);
   });
 
   it('leaves missing values grey and still draws the rest', () => {
     const plot: ContourPlot = { ...makeGrid(21, (x, y) => (x > 0.5 && y > 0.5 ? NaN : x + y)) };
     const opts = { width: 400, height: 400 };
-    const area = plotArea(contourScene(plot, opts));
+    const [area] = clipRects(contourSvg(plot, opts));
     const img = decodePng(contourPng(plot, opts));
-    const px = (fx: number, fy: number): [number, number, number] => img.rgb(Math.round(area.x + fx * area.w), Math.round(area.y + fy * area.h));
-    expect(px(0.95, 0.05)).to.deep.equal([0xd4, 0xd4, 0xd4]);
-    expect(colorDistance(px(0.05, 0.95), [0xd4, 0xd4, 0xd4])).to.be.above(30);
+    expect(at(img, area, 0.95, 0.05)).to.deep.equal(parseColor(MISSING_COLOR));
+    expect(colorDistance(at(img, area, 0.05, 0.95), parseColor(MISSING_COLOR))).to.be.above(30);
     assertWellFormedSvg(contourSvg(plot));
   });
 
@@ -173,8 +104,41 @@ describe('plot/contour', () => {
     const svg = contourSvg(steep);
     expect(svg).to.include('>0.01<');
     expect(svg).to.include('>100<');
-    const fixed = contourSvg(bowl, { levels: [0, 0.25, 1, 3], logZ: false });
-    expect(fixed).to.include('>0.25<');
+    expect(contourLevels([steep])?.log).to.equal(true);
+    expect(contourSvg(bowl, { levels: [0, 0.25, 1, 3], logZ: false })).to.include('>0.25<');
+  });
+
+  it('shares one colour scale when given a value range, and across side-by-side panels', () => {
+    const flat = { ...makeGrid(21, (a, b) => a * a + b * b), title: 'CR-SAM' };
+    const sharp = { ...makeGrid(21, (a, b) => 4 * (a * a + b * b)), title: 'SGD' };
+    // Each on its own scale, both corners take the top colour: the figures cannot be compared.
+    const own = [flat, sharp].map((p) => {
+      const [area] = clipRects(contourSvg(p, { isolines: false }));
+      return at(decodePng(contourPng(p, { isolines: false })), area, 0.01, 0.01);
+    });
+    expect(colorDistance(own[0], own[1])).to.be.below(20);
+    // With one range the levels are identical and the flat landscape's corner is darker.
+    const range = { zRange: [0, 8] as const, isolines: false };
+    expect(contourLevels([flat], range)).to.deep.equal(contourLevels([sharp], range));
+    const shared = [flat, sharp].map((p) => {
+      const [area] = clipRects(contourSvg(p, range));
+      return at(decodePng(contourPng(p, range)), area, 0.01, 0.01);
+    });
+    expect(colorDistance(shared[0], shared[1])).to.be.above(60);
+    // Side by side: the common levels span both, one colour bar, and the panel colours match the
+    // single figures drawn on that range.
+    const lv = contourLevels([flat, sharp]);
+    expect(lv?.values[0]).to.be.at.most(0);
+    expect(lv?.values[lv.values.length - 1]).to.be.at.least(8);
+    const fig = { title: 'Fig. 4', isolines: false };
+    const svg = contourGridSvg([sharp, flat], fig);
+    assertWellFormedSvg(svg);
+    for (const s of ['>SGD<', '>CR-SAM<', '>Fig. 4<']) expect(svg).to.include(s);
+    const areas = clipRects(svg);
+    expect(areas).to.have.length(2);
+    const img = decodePng(contourGridPng([sharp, flat], fig));
+    expect(colorDistance(at(img, areas[0], 0.01, 0.01), shared[1])).to.be.below(20);
+    expect(colorDistance(at(img, areas[1], 0.01, 0.01), shared[0])).to.be.below(20);
   });
 
   it('rejects malformed grids', () => {
@@ -191,7 +155,7 @@ describe('plot/slice', () => {
   });
 
   it('renders through the line chart', () => {
-    const slice = { title: 'slice', xLabel: 'α', yLabel: 'loss', series: [{ name: 'train', points: gridSlice(bowl, 'x', 0) }] };
+    const slice = { title: 'slice', xLabel: 'direction 1 (d₁)', yLabel: 'loss', series: [{ name: 'train', points: gridSlice(bowl, 'x', 0) }] };
     expect(sliceChart(slice).panels[0].series[0].markers).to.equal(false);
     const svg = sliceSvg(slice);
     assertWellFormedSvg(svg);

@@ -1,7 +1,9 @@
 // Test helpers: a strict little XML well-formedness check (no XML parser dependency) and PNG
 // pixel access.
 
+import { expect } from 'chai';
 import { PNG } from 'pngjs';
+import { textWidth } from '../../src/plot/font';
 
 /** Throws with a reason unless `svg` is one well-formed XML element tree rooted at <svg>. */
 export function assertWellFormedSvg(svg: string): void {
@@ -60,4 +62,62 @@ export function decodePng(buf: Buffer): Image {
 /** Largest per-channel difference between two colours. */
 export function colorDistance(a: readonly number[], b: readonly number[]): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+}
+
+/** A <text> element of a chart's SVG, as written by src/plot/svg.ts. */
+export interface SvgText {
+  x: number;
+  y: number;
+  size: number;
+  anchor: 'start' | 'middle' | 'end';
+  rotated: boolean;
+  content: string;
+}
+
+/** Every text element of `svg`, content unescaped. */
+export function svgTexts(svg: string): SvgText[] {
+  return [...svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map((m) => {
+    const attr = (name: string): string | undefined => new RegExp(`\\s${name}="([^"]*)"`).exec(m[1])?.[1];
+    return {
+      x: Number(attr('x')),
+      y: Number(attr('y')),
+      size: Number(attr('font-size')),
+      anchor: (attr('text-anchor') ?? 'start') as SvgText['anchor'],
+      rotated: attr('transform') !== undefined,
+      content: m[2].replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))),
+    };
+  });
+}
+
+/** The rectangles of the chart's clip paths (the plot areas), in document order. */
+export function clipRects(svg: string): { x: number; y: number; w: number; h: number }[] {
+  return [...svg.matchAll(/<clipPath id="[^"]+"><rect x="([-\d.]+)" y="([-\d.]+)" width="([-\d.]+)" height="([-\d.]+)"\/><\/clipPath>/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+    w: Number(m[3]),
+    h: Number(m[4]),
+  }));
+}
+
+/** Parses 'rgb(r, g, b)' or '#rrggbb'. */
+export function parseColor(c: string): [number, number, number] {
+  const m = /^rgb\((\d+), (\d+), (\d+)\)$/.exec(c);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const h = /^#([0-9a-f]{6})$/i.exec(c);
+  if (!h) throw new Error(`not a colour: ${c}`);
+  return [0, 2, 4].map((k) => parseInt(h[1].slice(k, k + 2), 16)) as [number, number, number];
+}
+
+/** Asserts every text of `svg` (measured with the bundled font) lies inside the image. */
+export function assertTextInside(svg: string, width: number, height: number): void {
+  const texts = svgTexts(svg);
+  expect(texts.length).to.be.above(5);
+  for (const t of texts) {
+    const w = textWidth(t.content, t.size);
+    const start = t.anchor === 'middle' ? -w / 2 : t.anchor === 'end' ? -w : 0;
+    const [lo, hi, limit] = t.rotated ? [t.y - w / 2, t.y + w / 2, height] : [t.x + start, t.x + start + w, width];
+    expect(lo, `'${t.content}' starts at ${lo}`).to.be.at.least(0);
+    expect(hi, `'${t.content}' ends at ${hi} of ${limit}`).to.be.at.most(limit);
+    if (!t.rotated) expect(t.y, `'${t.content}' baseline`).to.be.within(0.7 * t.size, height);
+  }
 }
