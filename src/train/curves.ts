@@ -38,10 +38,10 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
 
 /** The paper's Fig. 1–2 view: ‖g‖, Tr(H), λ_max and C(w) per epoch (epochs with --track-geometry). */
 export function writeGeometryCurves(dir: string, title: string, epochs: readonly EpochRecord[]): string[] {
-  // An estimate's standard error, when the record has one (`<key>SE`), is drawn as an error bar.
+  // An estimate's standard error, when the record has one (`<key>Se`), is drawn as an error bar.
   const panel = (key: string, label: string) => {
     const kept = epochs.filter((e) => Number.isFinite(e.extra?.[key]));
-    const errors = kept.map((e) => e.extra?.[`${key}SE`] ?? NaN);
+    const errors = kept.map((e) => e.extra?.[`${key}Se`] ?? NaN);
     return {
       title: label,
       series: [{ name: label, points: kept.map((e) => [e.epoch + 1, e.extra?.[key] as number] as const), errors: errors.some(Number.isFinite) ? errors : undefined }],
