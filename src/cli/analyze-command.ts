@@ -1,5 +1,6 @@
 // `crsam analyze`: the paper's Table 3 (‖∇L‖, Tr(H), C(w), λ_max, accuracy) for one or more
 // models on a data set split, printed and saved as JSON and a text table.
+import { writeFileAtomic } from '../core/atomic-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
@@ -83,8 +84,8 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     const out = (f.out as string | undefined) ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : 'geometry');
     fs.mkdirSync(out, { recursive: true });
     const stem = path.join(out, `geometry-${f.split}`);
-    fs.writeFileSync(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
-    fs.writeFileSync(`${stem}.txt`, `${table}\n`);
+    writeFileAtomic(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
+    writeFileAtomic(`${stem}.txt`, `${table}\n`);
     print('');
     print(`saved ${stem}.json and ${stem}.txt`);
     return 0;

@@ -1,5 +1,6 @@
 // The `crsam` command. The only place that prints.
 import { isUserError } from '../core/errors';
+import { fileSystemSentence } from './file-system-errors';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
 import { analyzeSpec, runAnalyze } from './analyze-command';
@@ -46,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
     // RangeError: the optimizer's and zoo's option checks still throw it with a full sentence.
     const known = isUserError(err) || err instanceof RangeError;
-    process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
+    const fsSentence = known ? undefined : fileSystemSentence(err);
+    process.stderr.write(`crsam: ${known ? err.message : fsSentence ?? `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }
