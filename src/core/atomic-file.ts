@@ -49,10 +49,23 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 
 /** Creates `dir` (and its parents), with one sentence when that is impossible. */
 export function makeFolder(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw writeError(e, dir);
+  // Level by level, not mkdirSync's recursive mode, which never returns on some paths (/proc/x).
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at)) {
+    missing.push(at);
+    const up = path.dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (fs.existsSync(at) && !fs.statSync(at).isDirectory()) throw writeError(Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }), dir);
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EEXIST' && fs.statSync(d).isDirectory()) continue;
+      throw writeError(e, dir);
+    }
   }
 }
 

@@ -43,20 +43,16 @@ export function openRunFolder(o: OpenRunOptions): OpenRun {
   const { out } = o;
   const exists = fs.existsSync(out);
   if (exists && !fs.statSync(out).isDirectory()) throw new RunFolderError(`${out} is a file, not a folder; give --out a folder`);
-  const last = path.join(out, 'checkpoints', 'last.ckpt');
-  if (o.resume) {
-    if (!exists) throw new RunFolderError(`nothing to resume: ${out} does not exist`);
-    if (!fs.existsSync(last)) {
-      throw new RunFolderError(`nothing to resume in ${out}: it holds no checkpoint (${last}) yet, as when a run stops in its first epoch; start it again with --overwrite`);
-    }
-  } else if (exists && !o.overwrite) {
-    const found = RUN_MARKERS.filter((f) => fs.existsSync(path.join(out, f)));
-    if (found.length) {
-      throw new RunFolderError(`${out} already holds a run (${found.join(', ')}); continue it with --resume ${out}, choose another --out, or pass --overwrite to replace it`);
-    }
-  }
-  makeFolder(out);
+  if (o.resume && !exists) throw new RunFolderError(`nothing to resume: ${out} does not exist`);
+  // The lock comes first: a folder another process is using is refused as such, whatever it holds.
+  if (!exists) makeFolder(out);
   const lock = acquireRunLock(out);
+  try {
+    checkFolder(o, exists);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const removedTemps = [...removeStaleTemps(out), ...removeStaleTemps(path.join(out, 'checkpoints'))];
   return {
     lock, created: !exists, removedTemps,
@@ -66,6 +62,21 @@ export function openRunFolder(o: OpenRunOptions): OpenRun {
       if (failedBeforeFirstWrite && !exists) try { fs.rmdirSync(out); } catch { /* not empty: keep it */ }
     },
   };
+}
+
+function checkFolder(o: OpenRunOptions, exists: boolean): void {
+  const { out } = o;
+  const last = path.join(out, 'checkpoints', 'last.ckpt');
+  if (o.resume) {
+    if (!fs.existsSync(last)) {
+      throw new RunFolderError(`nothing to resume in ${out}: it holds no checkpoint (${last}) yet, as when a run stops in its first epoch; start it again with --overwrite`);
+    }
+  } else if (exists && !o.overwrite) {
+    const found = RUN_MARKERS.filter((f) => fs.existsSync(path.join(out, f)));
+    if (found.length) {
+      throw new RunFolderError(`${out} already holds a run (${found.join(', ')}); continue it with --resume ${out}, choose another --out, or pass --overwrite to replace it`);
+    }
+  }
 }
 
 /** Removes the files of the run being overwritten (call only after every check has passed). */
