@@ -44,7 +44,7 @@ export class MetricsLog {
     const flat: Record<string, number> = { ...rec, ...(rec.extra ?? {}) } as unknown as Record<string, number>;
     delete (flat as Record<string, unknown>).extra;
     const keys = Object.keys(flat);
-    if (fs.statSync(this.csv).size === 0) fs.appendFileSync(this.csv, `${keys.join(',')}\n`);
+    if (!fs.existsSync(this.csv) || fs.statSync(this.csv).size === 0) fs.appendFileSync(this.csv, `${keys.join(',')}\n`);
     fs.appendFileSync(this.csv, `${keys.map((k) => String(flat[k])).join(',')}\n`);
   }
 
