@@ -1,6 +1,6 @@
 // Writes the training artifacts of a forward model into a folder: the three graphs, the initial
 // parameters (a crsam tensor file, see checkpoint-file.ts) and a JSON manifest.
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import { buildArtifacts, TrainingArtifacts } from './artifacts';
 import { loadModel, saveModel } from '../onnx/io';
@@ -37,7 +37,7 @@ export function writeArtifacts(modelPath: string, dir: string, options: { frozen
   });
   files.push(ckpt);
   const manifest = path.join(dir, 'artifacts.json');
-  fs.writeFileSync(manifest, JSON.stringify({
+  writeFileAtomic(manifest, JSON.stringify({
     format: 1,
     source: path.basename(modelPath),
     numClasses: artifacts.numClasses,

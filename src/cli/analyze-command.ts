@@ -1,6 +1,7 @@
 // `crsam analyze`: the paper's Table 3 (‖∇L‖, Tr(H), C(w), λ_max, λ_min, accuracy) for one or
 // more models on a data set split, each estimate with its error bar and convergence evidence,
 // printed and saved as JSON and a text table; optionally the Hessian's spectral density as CSV.
+import { writeFileAtomic } from '../core/atomic-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
@@ -96,13 +97,13 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     const out = (f.out as string | undefined) ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : 'geometry');
     makeOutputDirectory(out);
     const stem = path.join(out, `geometry-${f.split}`);
-    fs.writeFileSync(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
-    fs.writeFileSync(`${stem}.txt`, `${table}\n`);
+    writeFileAtomic(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
+    writeFileAtomic(`${stem}.txt`, `${table}\n`);
     const saved = [`${stem}.json`, `${stem}.txt`];
     reports.forEach((r, i) => {
       if (!r.density) return;
       const file = `${stem}-density${reports.length > 1 ? `-${i + 1}` : ''}.csv`;
-      fs.writeFileSync(file, densityCsv(r.density));
+      writeFileAtomic(file, densityCsv(r.density));
       saved.push(file);
     });
     print('');

@@ -1,5 +1,6 @@
 // The `crsam` command. The only place that prints.
 import { isUserError } from '../core/errors';
+import { fileSystemSentence } from './file-system-errors';
 import { CommandSpec, Parsed, UsageError, formatHelp, parseArgs } from './args';
 import { artifactsSpec, runArtifacts } from './artifacts-command';
 import { analyzeSpec, runAnalyze } from './analyze-command';
@@ -48,7 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const err = e as Error;
     if (process.env.CRSAM_DEBUG) process.stderr.write(`${err.stack ?? err.message}\n`);
     const known = isUserError(err);
-    process.stderr.write(`crsam: ${known ? err.message : `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
+    const fsSentence = known ? undefined : fileSystemSentence(err);
+    process.stderr.write(`crsam: ${known ? err.message : fsSentence ?? `internal error: ${err.message} (set CRSAM_DEBUG=1 for details and please report it)`}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

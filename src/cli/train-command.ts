@@ -10,10 +10,14 @@ import { Model } from '../onnx/ir';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
-import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
+import { readRegularFile } from '../core/safe-fs';
 
 /** A config file holds a few flags; anything larger is not one (and is not read into memory). */
 const MAX_CONFIG_BYTES = 1 << 20;
+import { handleStopSignals } from './stop-signals';
+import { AtomicWriteError } from '../core/atomic-file';
+import { checkResume, readRecordedConfig } from '../train/resume-policy';
+import { newRunFolder, updateLatestLink } from '../train/run-folder';
 
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
@@ -51,15 +55,16 @@ const FLAGS: Record<string, FlagSpec> = {
   parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },
   'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples test images into the metrics (0 = off)', default: 0 },
   'geometry-samples': { type: 'int', help: 'test images used by --track-geometry', default: 512 },
-  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints)', default: 'runs/latest' },
+  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it' },
+  overwrite: { type: 'bool', help: 'replace the run already in --out (without it, such a folder is refused)', default: false },
   config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
-  resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR (uses its saved config; --epochs may extend it)' },
+  resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
 };
 
 export const trainSpec: CommandSpec = {
   name: 'train',
   summary: 'train a model with CR-SAM (or SAM, ASAM, SGD) and export it for deployment',
-  usage: 'crsam train [--model resnet-fmnist|model.onnx] [--data fashion-mnist] [--optimizer crsam] [--epochs 5] [--out runs/latest] [...]',
+  usage: 'crsam train [--model resnet-fmnist|model.onnx] [--data fashion-mnist] [--optimizer crsam] [--epochs 5] [--out DIR] [...]',
   flags: FLAGS,
 };
 
@@ -70,8 +75,8 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
     for (const [k, v] of Object.entries(obj)) {
       const spec = FLAGS[k];
       if (!spec) throw new UsageError(`${source} has the key '${k}', which is not a flag of 'crsam train'; run 'crsam train --help'`);
-      if (args.given.has(k) || k === 'resume' || k === 'config') continue;
-      merged[k] = typeof v === 'string' ? convert(k, spec, v) : Array.isArray(v) ? v.map(String) : (v as ParsedValue);
+      if (args.given.has(k) || k === 'resume' || k === 'config' || k === 'overwrite') continue;
+      merged[k] = configValue(source, k, spec, v);
       if (spec.type === 'int' && !Number.isInteger(merged[k])) throw new UsageError(`${source}: '${k}' must be a whole number`);
       if (spec.choices && !spec.choices.includes(String(merged[k]))) throw new UsageError(`${source}: '${k}' must be one of ${spec.choices.join(', ')}`);
     }
@@ -80,7 +85,13 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
   if (resume) {
     const file = path.join(resume, 'run-config.json');
     if (!fs.existsSync(file)) throw new UsageError(`nothing to resume in ${resume}: ${file} does not exist`);
-    apply(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>, file);
+    for (const k of ['config', 'out', 'overwrite']) {
+      if (args.given.has(k)) throw new UsageError(`--${k} cannot be combined with --resume: a resumed run keeps its folder and the config in ${file}`);
+    }
+    const recorded = readRecordedConfig(resume);
+    // Refused before anything else: a resume continues the same run.
+    checkResume(resume, recorded, Object.fromEntries([...args.given].map((k) => [k, args.flags[k]])));
+    apply(recorded, file);
     merged.out = resume;
   } else if (args.flags.config) {
     const file = args.flags.config as string;
@@ -89,9 +100,23 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
     let obj: unknown;
     try { obj = JSON.parse(text); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`the config file ${file} must hold a JSON object of flag values`);
+    if ('out' in obj && args.given.has('out')) delete (obj as Record<string, unknown>).out;
     apply(obj as Record<string, unknown>, file);
   }
   return merged;
+}
+
+/** A config-file value as the flag would have parsed it, or one sentence saying what type it needs. */
+function configValue(source: string, k: string, spec: FlagSpec, v: unknown): ParsedValue {
+  if (typeof v === 'string' && spec.type !== 'list') return convert(k, spec, v);
+  const need = { string: 'a string', number: 'a number', int: 'a whole number', bool: 'true or false', list: 'a list (e.g. [30, 60])' }[spec.type];
+  const ok = spec.type === 'number' || spec.type === 'int' ? typeof v === 'number' && Number.isFinite(v)
+    : spec.type === 'bool' ? typeof v === 'boolean'
+      : spec.type === 'list' ? Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') || typeof v === 'string'
+        : false;
+  if (!ok) throw new UsageError(`${source}: '${k}' must be ${need}, not ${JSON.stringify(v) ?? String(v)}`);
+  if (spec.type === 'list') return typeof v === 'string' ? convert(k, spec, v) : (v as unknown[]).map(String);
+  return v as ParsedValue;
 }
 
 function check(c: Record<string, ParsedValue>): void {
@@ -108,15 +133,15 @@ function check(c: Record<string, ParsedValue>): void {
 export async function runTrain(args: Parsed, print: (line: string) => void): Promise<number> {
   const c = mergeConfig(args);
   check(c);
-  const out = c.out as string;
   const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
-  makeOutputDirectory(out);
-  const saved = Object.fromEntries(Object.entries(c).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config'));
   const resume = !!args.flags.resume;
-  if (!resume) fs.writeFileSync(path.join(out, 'run-config.json'), JSON.stringify(saved, null, 2));
-  const seed = c.seed as number;
   const modelSpec = c.model as string;
   if (!resume) checkModelSpec(modelSpec);
+  // Without --out, every run gets a new folder (runs/latest is linked to it once it starts).
+  const fresh = !resume && c.out === undefined;
+  const out = fresh ? newRunFolder('runs', modelSpec, c.optimizer as string) : c.out as string;
+  const saved = Object.fromEntries(Object.entries({ ...c, out }).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config' && k !== 'overwrite'));
+  const seed = c.seed as number;
   const opts: RunOptions = {
     model: (train) => preloaded ?? resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
     modelName: path.basename(modelSpec),
@@ -147,34 +172,36 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
     geometrySamples: c['geometry-samples'] as number,
     out,
     resume,
+    overwrite: c.overwrite as boolean,
+    commandLine: process.argv.slice(1),
     config: saved,
   };
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) { process.stderr.write('\ncrsam: stopping now without a checkpoint\n'); process.exit(130); }
-    process.stderr.write('\ncrsam: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const signals = handleStopSignals(controller);
   const bar = new ProgressBar(process.stderr);
+  let started = false;
   try {
     const summary = await runTraining(opts, {
       onNote: (m) => { bar.clear(); print(m); },
-      onStart: (i) => print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${opts.dataset}: ${i.trainSize} train / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel ? ' with parallel passes' : ''}`),
+      onStart: (i) => {
+        started = true;
+        if (fresh && !updateLatestLink('runs', out)) print(`note: runs/latest is not a link crsam made, so it was left as it is; this run is in ${out}`);
+        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${opts.dataset}: ${i.trainSize} train / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel ? ' with parallel passes' : ''}, in ${out}`);
+      },
       onStep: (p) => bar.update(`epoch ${p.epoch + 1}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
       onEvaluate: () => bar.update('evaluating', 1, ''),
       onEpoch: (r, best) => { bar.clear(); print(`epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}% | test loss ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${best ? ' (best)' : ''} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`); const geo = formatGeometryMetrics(r.extra); if (geo) print(`  ${geo}`); },
     }, controller.signal);
     bar.clear();
     if (summary.stopped) {
-      process.stderr.write(`crsam: ${summary.stopped}; the run stopped, its last good checkpoint is ${summary.files.lastCheckpoint}\n`);
+      const last = summary.files.lastCheckpoint;
+      const where = fs.existsSync(last) ? `its last good checkpoint is ${last}` : 'no checkpoint was saved yet (it stopped in its first epoch)';
+      process.stderr.write(`crsam: ${summary.stopped}; the run stopped, ${where}\n`);
       return 1;
     }
     if (summary.interrupted) {
-      print(`interrupted: checkpoint saved to ${summary.files.lastCheckpoint}; continue with: crsam train --resume ${out}`);
-      return 130;
+      print(`interrupted${signals.received() ? ` by ${signals.received()}` : ''}: checkpoint saved to ${summary.files.lastCheckpoint}; continue with: crsam train --resume ${out}`);
+      return signals.exitCode();
     }
     print(`best test accuracy ${(100 * summary.bestTestAccuracy).toFixed(2)}% (epoch ${summary.bestEpoch + 1})`);
     print(`model:   ${summary.files.model}`);
@@ -182,9 +209,16 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
     print(`plots:   ${summary.files.curvesPng}, ${summary.files.curvesSvg}`);
     print(`checkpoints: ${summary.files.lastCheckpoint}, ${summary.files.bestCheckpoint}`);
     return 0;
+  } catch (e) {
+    // A folder made for this run and left empty (it failed its checks) goes again.
+    if (fresh && !started) try { fs.rmdirSync(out); } catch { /* not empty: keep it */ }
+    if (e instanceof AtomicWriteError && (e.code === 'ENOSPC' || e.code === 'EDQUOT') && started && fs.existsSync(path.join(out, 'checkpoints', 'last.ckpt'))) {
+      throw new AtomicWriteError(`${e.message.replace(/; free some space and try again$/, '')}; free some space and continue with: crsam train --resume ${out}`, e.file, e.code);
+    }
+    throw e;
   } finally {
     bar.clear();
-    process.off('SIGINT', onSigint);
+    signals.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 // Writes a landscape to a folder: the data (JSON, CSV) and the pictures (SVG and PNG): a filled
 // contour plot for 2-D landscapes and a loss slice along direction 1 for both kinds.
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import { contourPng, contourSvg, ContourPlot, gridSlice, SlicePlot, slicePng, sliceSvg } from '../plot';
 import { Landscape } from './landscape';
@@ -47,15 +47,15 @@ export function writeLandscape(l: Landscape, dir: string, options: WriteLandscap
   const stem = path.join(dir, options.name ?? 'landscape');
   const title = options.title ?? 'loss landscape';
   const files = { json: `${stem}.json`, csv: `${stem}.csv`, sliceSvg: `${stem}-slice.svg`, slicePng: `${stem}-slice.png` };
-  fs.writeFileSync(files.json, `${JSON.stringify(l, null, 1)}\n`);
-  fs.writeFileSync(files.csv, landscapeCsv(l));
+  writeFileAtomic(files.json, `${JSON.stringify(l, null, 1)}\n`);
+  writeFileAtomic(files.csv, landscapeCsv(l));
   const slice = landscapeSlice(l, title);
-  fs.writeFileSync(files.sliceSvg, sliceSvg(slice));
-  fs.writeFileSync(files.slicePng, slicePng(slice));
+  writeFileAtomic(files.sliceSvg, sliceSvg(slice));
+  writeFileAtomic(files.slicePng, slicePng(slice));
   if (l.dimensions !== 2) return files;
   const contour = landscapeContour(l, title);
   const more = { contourSvg: `${stem}.svg`, contourPng: `${stem}.png` };
-  fs.writeFileSync(more.contourSvg, contourSvg(contour));
-  fs.writeFileSync(more.contourPng, contourPng(contour));
+  writeFileAtomic(more.contourSvg, contourSvg(contour));
+  writeFileAtomic(more.contourPng, contourPng(contour));
   return { ...files, ...more };
 }

@@ -1,6 +1,6 @@
 // Reading and writing .onnx files (protobuf), with weights as external data next to the model.
 // Fields our schema does not know are refused, naming the field, rather than dropped silently.
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import { ONNX_PROTO } from './onnx-schema';
@@ -281,10 +281,9 @@ export function saveModel(model: Model, file: string, options: SaveOptions = {})
 }
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a file. */
+/** Writes a file atomically and durably (core/atomic-file.ts). */
 export function writeAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, bytes);
 }
 
 interface ExternalWriter { location: string; threshold: number; chunks: Uint8Array[]; offset: number }

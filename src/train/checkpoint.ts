@@ -31,15 +31,21 @@ export function saveRunCheckpoint(path: string, ckpt: RunCheckpoint): void {
 export function loadRunCheckpoint(path: string): RunCheckpoint {
   const f = readTensorFile(path);
   if (f.meta.kind !== 'run') throw new CheckpointError(`${path} is not a training-run checkpoint (it holds ${String(f.meta.kind)})`);
+  const opt = f.meta.optimizer as { kind?: unknown; step?: unknown } | undefined;
+  const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (!opt || (opt.kind !== 'sgd' && opt.kind !== 'adamw') || !count(opt.step) || !count(f.meta.stepCount) || !count(f.meta.epoch)) {
+    throw new CheckpointError(`${path} has damaged run settings (optimizer, step or epoch); use another checkpoint or start again`);
+  }
   const group = (g: string) => new Map(f.tensors.filter((t) => t.group === g).map((t) => [t.name, t.data as Float32Array]));
-  const opt = f.meta.optimizer as { kind: 'sgd' | 'adamw'; step: number };
   const o = group('optimizer');
+  const step = opt.step as number;
+  // Missing optimizer tensors stay undefined here; checkCheckpointFits refuses them, naming them.
   const optimizer: OptimizerState = opt.kind === 'sgd'
-    ? { kind: 'sgd', step: opt.step, momentumBuffer: o.get('momentum') ?? null }
-    : { kind: 'adamw', step: opt.step, expAvg: o.get('exp_avg') as Float32Array, expAvgSq: o.get('exp_avg_sq') as Float32Array };
+    ? { kind: 'sgd', step, momentumBuffer: o.get('momentum') ?? null }
+    : { kind: 'adamw', step, expAvg: o.get('exp_avg') as Float32Array, expAvgSq: o.get('exp_avg_sq') as Float32Array };
   return {
-    trainer: { params: group('param'), buffers: group('buffer'), optimizer, stepCount: Number(f.meta.stepCount) },
-    epoch: Number(f.meta.epoch),
+    trainer: { params: group('param'), buffers: group('buffer'), optimizer, stepCount: f.meta.stepCount as number },
+    epoch: f.meta.epoch as number,
     meta: f.meta,
   };
 }

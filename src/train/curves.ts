@@ -1,6 +1,6 @@
 // Training curves as SVG and PNG: loss and accuracy, train vs test, per epoch (and the noisy
 // per-step training loss, smoothed, behind them).
-import * as fs from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import { lineChartPng, lineChartSvg, LineChart } from '../plot';
 import { EpochRecord } from './metrics-log';
@@ -31,8 +31,8 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
   };
   const svg = path.join(dir, 'curves.svg');
   const png = path.join(dir, 'curves.png');
-  fs.writeFileSync(svg, lineChartSvg(chart));
-  fs.writeFileSync(png, lineChartPng(chart));
+  writeFileAtomic(svg, lineChartSvg(chart));
+  writeFileAtomic(png, lineChartPng(chart));
   return [svg, png];
 }
 
@@ -54,7 +54,7 @@ export function writeGeometryCurves(dir: string, title: string, epochs: readonly
   };
   const svg = path.join(dir, 'geometry.svg');
   const png = path.join(dir, 'geometry.png');
-  fs.writeFileSync(svg, lineChartSvg(chart, { columns: 2 }));
-  fs.writeFileSync(png, lineChartPng(chart, { columns: 2 }));
+  writeFileAtomic(svg, lineChartSvg(chart, { columns: 2 }));
+  writeFileAtomic(png, lineChartPng(chart, { columns: 2 }));
   return [svg, png];
 }

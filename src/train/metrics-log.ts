@@ -1,6 +1,7 @@
 // Metrics files of a run: every step and every epoch as JSON lines (metrics.jsonl), and as CSV
 // (steps.csv, metrics.csv for epochs).
 import * as fs from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 
 export interface EpochRecord {
@@ -43,7 +44,7 @@ export class MetricsLog {
     const flat: Record<string, number> = { ...rec, ...(rec.extra ?? {}) } as unknown as Record<string, number>;
     delete (flat as Record<string, unknown>).extra;
     const keys = Object.keys(flat);
-    if (fs.statSync(this.csv).size === 0) fs.appendFileSync(this.csv, `${keys.join(',')}\n`);
+    if (!fs.existsSync(this.csv) || fs.statSync(this.csv).size === 0) fs.appendFileSync(this.csv, `${keys.join(',')}\n`);
     fs.appendFileSync(this.csv, `${keys.map((k) => String(flat[k])).join(',')}\n`);
   }
 
@@ -54,7 +55,8 @@ export class MetricsLog {
   truncateTo(stepCount: number, epochsDone: number): void {
     const keep = (row: { type?: string; step?: number; epoch?: number }) => (row.type === 'epoch' ? (row.epoch ?? 0) < epochsDone : (row.step ?? 0) < stepCount);
     const rows = fs.existsSync(this.jsonl) ? fs.readFileSync(this.jsonl, 'utf8').split('\n').filter(Boolean) : [];
-    fs.writeFileSync(this.jsonl, rows.filter((r) => keep(JSON.parse(r) as { type?: string })).map((r) => `${r}\n`).join(''));
+    // A line torn by a kill mid-append does not parse: it is dropped with the rest past the checkpoint.
+    writeFileAtomic(this.jsonl, rows.filter((r) => { const row = parseRow(r); return !!row && keep(row); }).map((r) => `${r}\n`).join(''));
     filterCsv(this.stepsCsv, (cols, header) => Number(cols[header.indexOf('step')]) < stepCount);
     filterCsv(this.csv, (cols, header) => Number(cols[header.indexOf('epoch')]) < epochsDone);
   }
@@ -64,5 +66,10 @@ function filterCsv(file: string, keep: (cols: string[], header: string[]) => boo
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   if (!lines.length) return;
   const header = lines[0].split(',');
-  fs.writeFileSync(file, [lines[0], ...lines.slice(1).filter((l) => keep(l.split(','), header))].map((l) => `${l}\n`).join(''));
+  const complete = (l: string) => l.split(',').length === header.length;
+  writeFileAtomic(file, [lines[0], ...lines.slice(1).filter((l) => complete(l) && keep(l.split(','), header))].map((l) => `${l}\n`).join(''));
+}
+
+function parseRow(line: string): { type?: string; step?: number; epoch?: number } | undefined {
+  try { return JSON.parse(line) as { type?: string }; } catch { return undefined; }
 }

@@ -3,7 +3,14 @@
 import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { loadModel, saveModel } from '../onnx/io';
+import { loadModel } from '../onnx/io';
+import { writeFileAtomic } from '../core/atomic-file';
+import { faultPoint } from '../core/fault-hook';
+import { checkCheckpointFits, ExpectedState } from './checkpoint-check';
+import { checkResume, readRecordedConfig } from './resume-policy';
+import { openRunFolder } from './run-folder';
+import { finishRunRecord } from './run-record';
+import { beginRunFiles } from './run-start';
 import { checkTrainingMemory } from '../zoo/memory';
 import { GeometryTracker, geometryMetrics } from '../geometry/track';
 import { datasetBatches } from '../geometry/sources';
@@ -16,7 +23,6 @@ import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
-import { makeOutputDirectory } from '../core/safe-fs';
 
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
 
@@ -62,6 +68,10 @@ export interface RunOptions {
   readonly out: string;
   /** Continue the run saved in `out`. */
   readonly resume?: boolean;
+  /** Replace a run already in `out` (otherwise such a folder is refused). Default: false. */
+  readonly overwrite?: boolean;
+  /** The command line that started the run, for the run record (run.json). Default: none. */
+  readonly commandLine?: readonly string[];
   /** The resolved configuration, saved in checkpoints and the summary. */
   readonly config: Record<string, unknown>;
 }
@@ -124,12 +134,20 @@ function scheduleFor(o: RunOptions, stepsPerEpoch: number): ScheduleOptions {
 
 export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?: AbortSignal): Promise<RunSummary> {
   if (!(o.epochs >= 1)) throw new RunError(`--epochs must be at least 1, got ${o.epochs}`);
+  // Checks the folder and takes its lock; nothing is written into it before every check has passed.
+  const folder = openRunFolder({ out: o.out, resume: o.resume, overwrite: o.overwrite });
+  let wrote = false;
+  try {
+    return await trainInFolder(o, events, signal, () => { wrote = true; });
+  } finally {
+    folder.release(!wrote);
+  }
+}
+
+async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSignal | undefined, firstWrite: () => void): Promise<RunSummary> {
   const ckptDir = path.join(o.out, 'checkpoints');
   const lastPath = path.join(ckptDir, 'last.ckpt');
   const bestPath = path.join(ckptDir, 'best.ckpt');
-  if (o.resume && !fs.existsSync(lastPath)) throw new RunError(`nothing to resume in ${o.out}: ${lastPath} does not exist`);
-  makeOutputDirectory(ckptDir);
-
   const pair: DatasetPair = loadDataset(o.dataset, { dir: o.dataDir, onProgress: (p) => events.onNote?.(p.message) });
   const train = limitDataset(pair.train, o.trainLimit, o.seed);
   const test = limitDataset(pair.test, o.testLimit, o.seed);
@@ -139,23 +157,32 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   // The forward model with its initial weights is kept in the run folder: a resumed run, `crsam
   // eval` and `crsam export` of a checkpoint rebuild everything from it.
   const forwardPath = path.join(o.out, 'forward_model.onnx');
-  const model = o.resume && fs.existsSync(forwardPath) ? loadModel(forwardPath)
+  if (o.resume && !fs.existsSync(forwardPath)) throw new RunError(`${o.out} cannot be resumed: its ${forwardPath} is missing`);
+  const model = o.resume ? loadModel(forwardPath)
     : typeof o.model === 'function' ? o.model(train) : typeof o.model === 'string' || o.model instanceof Uint8Array ? loadModel(o.model) : o.model;
-  if (!o.resume) saveModel(model, forwardPath);
   checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? 'auto') === 'off' ? 3 : 6 });
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {
     checkCompatible(trainer, train);
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
     for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
+    const recorded = o.resume ? readRecordedConfig(o.out) : {};
+    if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
+    const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
+    if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer, o));
+    firstWrite();
+    beginRunFiles({
+      out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: o.dataset, train, test,
+      threads: o.trainer.threads ?? null, device: o.trainer.device ?? 'cpu', fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
+    }, model);
     const log = new MetricsLog(o.out, !!o.resume);
     let history: EpochRecord[] = [];
     let stepLosses: [number, number][] = [];
     let best = { epoch: -1, accuracy: -1 };
     let startEpoch = 0;
     let partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
-    if (o.resume) {
-      const ck = loadRunCheckpoint(lastPath);
+    if (resumed) {
+      const ck = resumed;
       trainer.setState(ck.trainer);
       loaders.train.setState(ck.meta.loader as LoaderState);
       history = (ck.meta.history as EpochRecord[]) ?? [];
@@ -191,6 +218,7 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
         partial.correct += m.correct;
         partial.count += m.count;
         batchIndex++;
+        faultPoint('step', 'done');
         stepLosses.push([m.stepIndex + 1, m.loss]);
         const secs = (Date.now() - t0) / 1000;
         log.step({ epoch, step: m.stepIndex, lr: m.lr, loss: m.loss, lossPlus: m.lossPlus, lossMinus: m.lossMinus, gradNorm: m.gradNorm, curvature: m.curvature, slope: m.slope, accuracy: m.correct / m.count });
@@ -222,8 +250,10 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
       const isBest = ev.accuracy > best.accuracy;
       if (isBest) best = { epoch, accuracy: ev.accuracy };
       partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
+      // best before last: a crash between the two resumes from the previous last.ckpt and redoes
+      // this epoch, which rewrites the same best.ckpt; never a best.ckpt older than last.ckpt says.
+      if (isBest) save(bestPath, epoch + 1);
       save(lastPath, epoch + 1);
-      if (isBest) fs.copyFileSync(lastPath, bestPath);
       events.onEpoch?.(rec, isBest);
       writeCurves(o.out, `${o.modelName} on ${o.dataset}`, history, stepLosses, stepsPerEpoch);
       if (o.trackGeometry) writeGeometryCurves(o.out, `${o.modelName} on ${o.dataset}: geometry (test set)`, history);
@@ -241,7 +271,8 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
     await tracker?.close();
     const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestTestAccuracy: best.accuracy, interrupted, stopped, files };
     files.summary = path.join(o.out, 'summary.json');
-    fs.writeFileSync(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));
+    writeFileAtomic(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));
+    finishRunRecord(o.out, stopped ? 'stopped' : interrupted ? 'interrupted' : 'finished', { finalStep: trainer.stepCount, stopped: stopped ?? null });
     return summary;
   } finally {
     await trainer.close();
@@ -255,6 +286,11 @@ export function toRuntimeBatch(b: DataBatch, input: string): Batch {
 
 function* asRuntimeBatches(batches: Iterable<DataBatch>, input: string): Generator<Batch> {
   for (const b of batches) yield toRuntimeBatch(b, input);
+}
+
+function expectedState(trainer: Trainer, o: RunOptions): ExpectedState {
+  const sizes = (m: Map<string, Float32Array>) => new Map([...m].map(([k, v]) => [k, v.length]));
+  return { params: sizes(trainer.parameters()), buffers: sizes(trainer.buffers()), base: o.trainer.base ?? 'sgd', momentum: o.trainer.momentum ?? 0.9, size: trainer.size };
 }
 
 function checkCompatible(trainer: Trainer, ds: Dataset): void {

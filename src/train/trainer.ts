@@ -89,6 +89,11 @@ export class Trainer {
   /** A note for the user about the device (e.g. 'auto' fell back to the CPU), if any. */
   readonly deviceNote: string | undefined;
   private readonly bufferBackup: Map<string, Float32Array>;
+  /** The step (or evaluation) running now, settled either way; close() waits for it. */
+  private inFlight: Promise<void> | undefined;
+  private inFlightEval: Promise<void> | undefined;
+  private closing = false;
+  private closed: Promise<void> | undefined;
 
   private constructor(
     readonly artifacts: TrainingArtifacts,
@@ -143,6 +148,19 @@ export class Trainer {
 
   /** One optimizer step on `batch`; returns the step's metrics. A non-finite loss leaves everything unchanged. */
   async step(batch: Batch): Promise<TrainStepMetrics> {
+    // Refused before anything is touched: a step in flight keeps its batch and its state.
+    if (this.closing) throw new TrainingError('this trainer is closed; create a new one to train again');
+    if (this.inFlight) throw new TrainingError('a step is already running on this trainer; await each step() before starting the next');
+    const run = this.runStep(batch);
+    this.inFlight = run.then(() => undefined, () => undefined);
+    try {
+      return await run;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  private async runStep(batch: Batch): Promise<TrainStepMetrics> {
     validateBatch(batch, this.artifacts.dataInputs, this.artifacts.numClasses);
     this.oracle.setBatch(batch);
     for (const [k, v] of this.store.buffers) (this.bufferBackup.get(k) as Float32Array).set(v);
@@ -163,7 +181,10 @@ export class Trainer {
 
   /** Mean loss and accuracy over batches, BatchNorm on running statistics. */
   async evaluate(batches: Iterable<Batch> | AsyncIterable<Batch>): Promise<EvalResult> {
-    return this.evalSession.evaluate(batches, this.store, this.artifacts.numClasses);
+    if (this.closing) throw new TrainingError('this trainer is closed; create a new one to evaluate');
+    const run = this.evalSession.evaluate(batches, this.store, this.artifacts.numClasses);
+    this.inFlightEval = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   /** Named views of the parameters (writes change the model) plus the BatchNorm buffers. */
@@ -204,8 +225,16 @@ export class Trainer {
     this.stepper.setState({ stepCount: state.stepCount, base: state.optimizer });
   }
 
+  /** Waits for a step in flight to finish (its result still goes to its caller), then frees the sessions. Safe to call twice. */
   async close(): Promise<void> {
-    await this.oracle.close();
-    await this.evalSession.close();
+    if (this.closed) return this.closed;
+    this.closing = true;
+    this.closed = (async () => {
+      await this.inFlight;
+      await this.inFlightEval;
+      await this.oracle.close();
+      await this.evalSession.close();
+    })();
+    return this.closed;
   }
 }
