@@ -26,9 +26,11 @@ export class ProgressBar {
    */
   update(label: string, fraction: number, detail: string): void {
     const now = this.now();
-    if (label !== this.label) { this.label = label; this.start = now; this.startFraction = fraction; this.lastPrint = 0; }
     const tty = !!this.stream.isTTY;
-    if (now - this.lastPrint < (tty ? 100 : this.plainInterval) && this.lastPrint !== 0) return;
+    // A new label draws at once on a terminal; in a log its first line waits a full interval, so
+    // short phases (an evaluation, a quick epoch) add no lines at all.
+    if (label !== this.label) { this.label = label; this.start = now; this.startFraction = fraction; this.lastPrint = tty ? 0 : now; }
+    if (now - this.lastPrint < (tty ? 100 : this.plainInterval) && (this.lastPrint !== 0 || !tty)) return;
     this.lastPrint = now;
     const f = Math.min(1, Math.max(0, fraction));
     const progressed = f - this.startFraction;

@@ -323,10 +323,6 @@ export function toRuntimeBatch(b: DataBatch, input: string): Batch {
   return { inputs: { [input]: { data: b.inputs, dims: b.dims } }, labels: b.labels };
 }
 
-function* asRuntimeBatches(batches: Iterable<DataBatch>, input: string): Generator<Batch> {
-  for (const b of batches) yield toRuntimeBatch(b, input);
-}
-
 function checkCompatible(trainer: Trainer, ds: Dataset): void {
   // Own data sets arrive without the registry's checks.
   validateDataset(ds);
