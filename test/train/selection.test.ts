@@ -69,3 +69,20 @@ describe('model selection', function () {
     expect(s.test?.best).to.equal(undefined);
   });
 });
+
+describe('synthetic data for a model', function () {
+  this.timeout(120000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-synth-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("takes the model's input shape and class count (LeNet-5: 1×28×28, 10 classes)", async () => {
+    let start: { trainSize: number; valSize: number } | undefined;
+    const s = await runTraining({
+      model: buildZooModel('lenet5', { seed: 1 }), modelName: 'lenet5', dataset: 'synthetic', trainer: { optimizer: 'sgd', threads: 1 },
+      lr: 0.05, lrSchedule: 'constant', epochs: 1, batchSize: 64, seed: 0, out: path.join(tmp, 'lenet'), config: {},
+    }, { onStart: (i) => { start = i; } });
+    expect(start).to.deep.include({ trainSize: 461, valSize: 51 });
+    expect(s.test?.final.count).to.equal(128);
+    expect(s.epochs).to.have.length(1);
+  });
+});
