@@ -13,7 +13,10 @@ import { loadIdxDataset } from './mnist';
 
 /** Options for `loadIdxFolder`. */
 export interface IdxFolderOptions {
-  /** Data set id put on the result. Default: the folder's name. */
+  /**
+   * Data set id put on the result. Default: 'idx:' and the folder's name (the prefix keeps a
+   * folder called e.g. 'mnist' from being given MNIST's normalization constants).
+   */
   readonly name?: string;
   /** Receives a 'read' event per file. Default: none. */
   readonly onProgress?: DataProgressCallback;
@@ -21,7 +24,7 @@ export interface IdxFolderOptions {
 
 /** Loads a folder in the `idx` format described in this file's header. */
 export function loadIdxFolder(dir: string, options: IdxFolderOptions = {}): DatasetPair {
-  const name = options.name ?? path.basename(path.resolve(dir));
+  const name = options.name ?? `idx:${path.basename(path.resolve(dir))}`;
   const raw = loadIdxDataset(dir, { name, numClasses: 256, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   const namesFile = path.join(dir, 'classes.txt');
   const classNames = fs.existsSync(namesFile) ? fs.readFileSync(namesFile, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : undefined;

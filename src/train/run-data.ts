@@ -3,7 +3,12 @@
 // held-out indices are written to the run folder so the split can be checked and reproduced.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CrsamError } from '../core/errors';
 import { Dataset, DatasetPair, Rng, defaultValidationSize, loadDataset, splitValidation, subsetDataset } from '../data';
+
+export class RunDataError extends CrsamError {
+  override readonly name = 'RunDataError';
+}
 
 /** Image shape and class count a synthetic data set is made with (the model's). */
 export interface DataShape {
@@ -75,4 +80,13 @@ export function writeValidationRecord(out: string, data: RunData, seed: number):
   };
   fs.writeFileSync(file, `${JSON.stringify(record)}\n`);
   return file;
+}
+
+/** Refuses to resume a run whose recorded hold-out differs from the one `data` holds (other data or settings). */
+export function checkValidationRecord(out: string, data: RunData): void {
+  const file = path.join(out, 'validation-split.json');
+  if (!fs.existsSync(file)) return; // runs from before the record existed
+  const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as { indices?: number[] };
+  const same = Array.isArray(rec.indices) && rec.indices.length === data.valIndices.length && rec.indices.every((v, i) => v === data.valIndices[i]);
+  if (!same) throw new RunDataError(`the validation images of ${out} (${file}) differ from the ones this data set and --val-split/--seed give; resume with the run's own data and settings`);
 }

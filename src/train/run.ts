@@ -19,7 +19,7 @@ import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
-import { DataShape, prepareRunData, writeValidationRecord } from './run-data';
+import { checkValidationRecord, DataShape, prepareRunData, writeValidationRecord } from './run-data';
 import { EvalResult } from '../runtime/eval-session';
 
 export { limitDataset } from './run-data';
@@ -158,7 +158,8 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   const evalBatchSize = o.evalBatchSize ?? Math.max(o.batchSize, 256);
   const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout ?? 0 });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
-  if (!o.resume) writeValidationRecord(o.out, data, o.seed);
+  if (o.resume) checkValidationRecord(o.out, data);
+  else writeValidationRecord(o.out, data, o.seed);
   const datasetName = data.name;
 
   // The forward model with its initial weights is kept in the run folder: a resumed run, `crsam

@@ -19,7 +19,7 @@ describe('data/idx-folder (your own data)', () => {
     write('train', [3, 3, 4, 4], [0, 2, 1]);
     write('t10k', [1, 3, 4, 4], [1]);
     const p = loadDataset('idx', { dir });
-    expect(p.train).to.include({ name: path.basename(dir), channels: 3, height: 4, width: 4, length: 3, numClasses: 3 });
+    expect(p.train).to.include({ name: `idx:${path.basename(dir)}`, channels: 3, height: 4, width: 4, length: 3, numClasses: 3 });
     expect(Array.from(p.test.labels)).to.deep.equal([1]);
     fs.writeFileSync(path.join(dir, 'classes.txt'), 'cat\ndog\nbird\nfish\n');
     const named = loadDataset('idx', { dir });

@@ -51,6 +51,16 @@ describe('model selection', function () {
     const rec = JSON.parse(fs.readFileSync(path.join(out, 'validation-split.json'), 'utf8')) as { indices: number[]; seed: number };
     expect(rec.indices).to.have.length(100);
     expect(rec.seed).to.equal(3);
+    // Resuming with another hold-out is refused: the run's validation images would change.
+    let err: unknown;
+    try {
+      await runTraining({
+        model: (train) => buildZooModel('mlp', { inputSize: train.height, channels: train.channels, numClasses: train.numClasses, seed: 1 }),
+        modelName: 'mlp', dataset: pair, valSplit: 50, trainer: { optimizer: 'sgd', threads: 1 }, lr: 0.05, lrSchedule: 'constant',
+        epochs: epochs + 1, batchSize: 50, seed: 3, out, config: {}, resume: true,
+      });
+    } catch (e) { err = e; }
+    expect(String(err)).to.match(/the validation images of .* differ from the ones this data set and --val-split\/--seed give/);
   });
 
   it('with --val-split 0 trains on all images, writes no best.ckpt, and reports the final model on test', async () => {
