@@ -12,9 +12,13 @@ export class RunDataError extends CrsamError {
 
 /** Image shape and class count a synthetic data set is made with (the model's). */
 export interface DataShape {
+  /** Input channels. */
   readonly channels: number;
+  /** Input height, pixels. */
   readonly height: number;
+  /** Input width, pixels. */
   readonly width: number;
+  /** Output classes. */
   readonly numClasses: number;
 }
 
@@ -26,8 +30,9 @@ export interface RunDataOptions {
   readonly dataDir?: string;
   /** Images held out of the training set for validation; 0 trains on all. Default: `defaultValidationSize`. */
   readonly valSplit?: number;
-  /** Use only the first N training images (after the hold-out) / test images of a seeded shuffle. Default: all. */
+  /** Use only the first N training images (after the hold-out) of a seeded shuffle. Default: all. */
   readonly trainLimit?: number;
+  /** Use only the first N test images of a seeded shuffle. Default: all. */
   readonly testLimit?: number;
   /** Seed of the hold-out and of the limits. */
   readonly seed: number;
@@ -37,7 +42,9 @@ export interface RunDataOptions {
 
 /** What a run trains on, selects on and reports on. */
 export interface RunData {
+  /** Data set id (the training split's `name`). */
   readonly name: string;
+  /** What is trained on: the training split less the hold-out, then `trainLimit`. */
   readonly train: Dataset;
   /** The validation hold-out; undefined with `valSplit` 0. */
   readonly val: Dataset | undefined;
