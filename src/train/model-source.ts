@@ -28,6 +28,13 @@ export function checkModelSpec(spec: string): void {
   }
 }
 
+/** The input shape and classes a zoo model is listed with (for a synthetic data set that fits it). */
+export function zooModelShape(name: string): { channels: number; height: number; width: number; numClasses: number } {
+  const d = ZOO[name].defaults;
+  const size = d.inputSize ?? 32;
+  return { channels: d.channels ?? 3, height: size, width: size, numClasses: d.numClasses ?? 10 };
+}
+
 /** Loads the file, or builds the zoo model for `shape` with the given seed. */
 export function resolveModel(spec: string, shape: ModelShape, seed: number): Model {
   if (isZooName(spec)) return buildZooModel(spec, { inputSize: shape.height, channels: shape.channels, numClasses: shape.numClasses, seed });

@@ -16,7 +16,8 @@ export class RunFolderError extends CrsamError {
 export const RUN_FILES = [
   'run-config.json', 'run.json', 'resumes.jsonl', 'forward_model.onnx', 'forward_model.onnx.data', 'checkpoints',
   'metrics.jsonl', 'metrics.csv', 'steps.csv', 'summary.json', 'model.onnx', 'model.onnx.data',
-  'curves.svg', 'curves.png', 'geometry.svg', 'geometry.png',
+  'curves.svg', 'curves.png', 'geometry.svg', 'geometry.png', 'validation-split.json',
+  'geometry-test.json', 'geometry-test.txt', 'landscape',
 ];
 /** Any of these marks a folder as holding a run. */
 const RUN_MARKERS = ['run-config.json', 'run.json', 'checkpoints', 'forward_model.onnx', 'metrics.jsonl', 'summary.json'];

@@ -22,7 +22,9 @@ export interface ZooEntry<O extends CommonModelOptions = CommonModelOptions> {
 }
 
 function entry<O extends CommonModelOptions>(name: string, description: string, builder: (o: O) => Model, defaults: O): ZooEntry<O> {
-  return { name, description, defaults, build: (overrides = {}) => builder({ ...defaults, ...overrides }) };
+  // Overrides given as undefined keep the preset's value (a spread would replace it with undefined).
+  const defined = (o: CommonModelOptions) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as CommonModelOptions;
+  return { name, description, defaults, build: (overrides = {}) => builder({ ...defaults, ...defined(overrides) }) };
 }
 
 const CIFAR = { inputSize: 32, channels: 3, numClasses: 10 } as const;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASET_NAMES, DataError, defaultCacheDir, loadDataset, resolveDatasetName } from '../../src/data';
+import { DATASET_NAMES, DataError, loadDataset, resolveDatasetName } from '../../src/data';
 import { makeTempDir, removeTempDir } from './helpers';
 
 describe('data/registry', () => {
@@ -9,7 +9,7 @@ describe('data/registry', () => {
     expect(DATASET_NAMES[0]).to.equal('fashion-mnist');
     expect(resolveDatasetName('CIFAR-10')).to.equal('cifar10');
     expect(resolveDatasetName('fashion_mnist')).to.equal('fashion-mnist');
-    expect(() => resolveDatasetName('imagenet')).to.throw(DataError, "unknown data set 'imagenet': expected one of fashion-mnist, mnist, cifar10, cifar100, synthetic");
+    expect(() => resolveDatasetName('imagenet')).to.throw(DataError, "unknown data set 'imagenet': expected one of fashion-mnist, mnist, cifar10, cifar100, idx, synthetic");
   });
 
   it('loads by name and asks for a folder where one is needed', () => {
@@ -25,13 +25,13 @@ describe('data/registry', () => {
     }
   });
 
-  it('puts the default cache under the project root, else under the working folder', () => {
+  it('finds CIFAR in $CRSAM_DATA_DIR/cifar10 and asks for a folder for idx', () => {
     const dir = makeTempDir();
     try {
-      fs.writeFileSync(path.join(dir, 'package.json'), '{}');
-      fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
-      expect(defaultCacheDir(path.join(dir, 'a', 'b'))).to.equal(path.join(dir, '.cache', 'crsam'));
-      expect(defaultCacheDir(dir)).to.equal(path.join(dir, '.cache', 'crsam'));
+      fs.mkdirSync(path.join(dir, 'cifar10'));
+      // The folder is found (and then read: it is empty, so data_batch_1.bin is missing).
+      expect(() => loadDataset('cifar10', { env: { CRSAM_DATA_DIR: dir } })).to.throw(DataError, path.join(dir, 'cifar10'));
+      expect(() => loadDataset('idx')).to.throw(DataError, 'the idx data set needs a folder');
     } finally {
       removeTempDir(dir);
     }
