@@ -10,7 +10,7 @@ export interface EpochPoint {
   readonly epoch: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
-  /** Accuracy on the split the run evaluated each epoch (validation when it held one out). */
+  /** Validation accuracy after the epoch (NaN when the run held out no validation split). */
   readonly evalAccuracy: number;
 }
 
@@ -64,15 +64,15 @@ export function readCellResult(cell: GridCell, dir: string): CellResult {
   const summary = readJson(path.join(dir, 'summary.json'));
   const epochsRaw = Array.isArray(summary.epochs) ? summary.epochs.map(obj) : [];
   const epochs: EpochPoint[] = epochsRaw.map((e) => ({
-    epoch: num(e.epoch) + 1,
+    epoch: num(e.epoch),
     trainLoss: num(e.trainLoss),
     trainAccuracy: num(e.trainAccuracy),
-    evalAccuracy: Number.isFinite(num(e.valAccuracy)) ? num(e.valAccuracy) : num(e.testAccuracy),
+    evalAccuracy: num(e.valAccuracy),
   }));
-  const last = epochsRaw[epochsRaw.length - 1] ?? {};
+  // summary.test: the test set, read once after the last epoch (RunSummary in src/train/run.ts).
   const test = obj(summary.test);
-  const finalTest = Number.isFinite(num(obj(test.final).accuracy)) ? num(obj(test.final).accuracy) : num(last.testAccuracy);
-  const bestVal = num(obj(test.bestByValidation).accuracy);
+  const finalTest = num(obj(test.final).accuracy);
+  const bestVal = num(obj(test.best).accuracy);
 
   const geometry = readJson(geometryFile(dir));
   const report = obj(Array.isArray(geometry.reports) ? geometry.reports[0] : undefined);

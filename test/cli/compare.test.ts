@@ -51,8 +51,8 @@ describe('crsam compare', function () {
       treatments: { treatment: string; runs: string[]; figures: { finalTestAccuracy: { mean: number }; trace: { mean: number } }; vsBaseline?: { finalTestAccuracy: { mean: number } } }[];
     };
     const lastAcc = (cell: string) => {
-      const s = JSON.parse(fs.readFileSync(path.join(study, 'runs', cell, 'summary.json'), 'utf8')) as { epochs: { testAccuracy: number }[] };
-      return s.epochs[s.epochs.length - 1].testAccuracy;
+      const s = JSON.parse(fs.readFileSync(path.join(study, 'runs', cell, 'summary.json'), 'utf8')) as { test: { final: { accuracy: number } } };
+      return s.test.final.accuracy;
     };
     const sgd = report.treatments.find((t) => t.treatment === 'sgd');
     const crsamT = report.treatments.find((t) => t.treatment === 'crsam');

@@ -9,8 +9,9 @@ import { GridCell, StudyDefinition, StudyExecutor, buildReport, createStudy, rea
 function finish(dir: string, accuracy: number): void {
   fs.mkdirSync(path.join(dir, 'checkpoints'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'checkpoints', 'last.ckpt'), '');
-  const epochs = [{ epoch: 0, step: 10, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: accuracy, seconds: 2 }];
-  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ interrupted: false, epochs }));
+  const epochs = [{ epoch: 1, step: 10, trainLoss: 1, trainAccuracy: 0.5, valAccuracy: accuracy + 0.01, seconds: 2 }];
+  const test = { final: { loss: 0.5, accuracy }, best: { loss: 0.5, accuracy: accuracy - 0.01 } };
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ interrupted: false, epochs, test }));
 }
 
 function fake(accuracy: (cell: GridCell) => number, log: string[], failOn?: string): StudyExecutor & { running: number; most: number } {
@@ -88,6 +89,7 @@ describe('study runner', () => {
     expect(d?.high).to.be.closeTo(0.07 / 3 + 4.303 * Math.sqrt(7 / 3) / 100 / Math.sqrt(3), 1e-9);
     expect(crsam?.figures.finalTestAccuracy.mean).to.be.closeTo((0.81 + 0.84 + 0.85) / 3, 1e-12);
     expect(crsam?.figures.passesPerStep.mean).to.equal(3);
+    expect(crsam?.figures.bestValTestAccuracy.mean).to.be.closeTo((0.80 + 0.83 + 0.84) / 3, 1e-12);
     expect(crsam?.traceStdError).to.equal(0.5);
     expect(report.treatments.find((t) => t.treatment === 'sgd')?.vsBaseline).to.equal(undefined);
   });
