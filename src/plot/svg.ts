@@ -2,6 +2,7 @@
 // tested; clip-path ids derive from a hash of the document so several charts inlined into one
 // HTML page do not capture each other's clip rectangles.
 
+import { hashString } from '../core/rng';
 import type { Pt, Scene, Shape, TextShape } from './scene';
 
 /** SVG font size per unit of bitmap-font scale. */
@@ -91,16 +92,6 @@ function shapeSvg(s: Shape, out: string[], clipCount: { n: number }): void {
   }
 }
 
-/** FNV-1a, 32 bit: a cheap stable fingerprint for clip ids (not for security). */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
-}
-
 /** Serializes a scene as a standalone SVG document. `title` becomes the accessible <title>. */
 export function sceneToSvg(scene: Scene, title?: string): string {
   const out: string[] = [];
@@ -115,6 +106,6 @@ export function sceneToSvg(scene: Scene, title?: string): string {
   for (const s of scene.shapes) shapeSvg(s, out, clipCount);
   out.push('</svg>');
   const body = out.join('\n') + '\n';
-  const prefix = `p${fnv1a(body)}-`;
+  const prefix = `p${hashString(body).toString(36)}-`;
   return body.split(ID_TOKEN).join(prefix);
 }

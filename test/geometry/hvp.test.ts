@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import * as ort from 'onnxruntime-node';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { buildHvpGraph, pruneDeadNodes } from '../../src/geometry/hvp-graph';
 import { finiteDifferenceHvp } from '../../src/geometry/oracle';
 import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';

@@ -11,7 +11,7 @@
 // any others the trainer adds (e.g. "optimizer"). Written atomically (temp file + rename).
 import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
-import { writeAtomic } from '../onnx/io';
+import { writeAtomic } from './io';
 import { readRegularFile } from '../core/safe-fs';
 
 const MAGIC = 'CRSAMCK1';
