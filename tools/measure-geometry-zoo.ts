@@ -7,7 +7,7 @@ import { topEigenvalues } from '../src/geometry/eigen';
 import { hutchPlusPlusTrace } from '../src/geometry/hutchpp';
 import { lanczosEigenvalues } from '../src/geometry/lanczos';
 import { OrtGeometryOracle } from '../src/geometry/ort-oracle';
-import { resolveGeometryModel } from '../src/geometry/sources';
+import { resolveGeometryModel } from '../src/train/geometry-model';
 import { hutchinsonTrace } from '../src/geometry/trace';
 
 async function main(): Promise<void> {

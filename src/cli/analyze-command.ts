@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
-import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, formatGeometryDetails, formatGeometryTable, resolveGeometryModel } from '../geometry';
+import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, formatGeometryDetails, formatGeometryTable } from '../geometry';
+import { resolveGeometryModel } from '../train/geometry-model';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
-import { formatGeometryMetrics } from '../geometry';
+import { formatGeometryMetrics } from '../train/geometry-tracker';
 import { checkModelSpec, resolveModel } from '../train/model-source';
 import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadModel, saveModel } from '../onnx/io';
 import { checkTrainingMemory } from '../zoo/memory';
-import { GeometryTracker, geometryMetrics } from '../geometry/track';
+import { GeometryTracker, geometryMetrics } from './geometry-tracker';
 import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
 import { Batch as DataBatch, Dataset, DatasetPair, LoaderState, Rng, loadDataset, makeLoaders, subsetDataset } from '../data';

@@ -8,8 +8,9 @@ import { main } from '../../src/cli/main';
 import { makeSyntheticDataset } from '../../src/data';
 import { GeometryReport, analyzeGeometry } from '../../src/geometry/analyze';
 import { GeometryError } from '../../src/geometry/errors';
-import { datasetBatches, resolveGeometryModel } from '../../src/geometry/sources';
-import { GeometryTracker } from '../../src/geometry/track';
+import { datasetBatches } from '../../src/geometry/sources';
+import { GeometryTracker } from '../../src/train/geometry-tracker';
+import { resolveGeometryModel } from '../../src/train/geometry-model';
 import { saveModel } from '../../src/onnx/io';
 import { saveRunCheckpoint } from '../../src/train/checkpoint';
 import { Trainer } from '../../src/train/trainer';
@@ -76,7 +77,7 @@ describe('analyzeGeometry and the geometry commands', () => {
   it('gives the same figures for the exported model file and its run folder', async () => {
     const file = path.join(dir, 'model.onnx');
     saveModel(trainer.inferenceModel(), file);
-    const r = await analyzeGeometry({ model: dir, batches, ...FAST, eigenvalues: 2 });
+    const r = await analyzeGeometry({ model: resolveGeometryModel(dir), batches, ...FAST, eigenvalues: 2 });
     expect(r.model).to.equal(path.basename(dir));
     for (const k of ['loss', 'gradNorm', 'trace', 'lambdaMax'] as const) expect(r[k] as number, k).to.be.closeTo(fromTrainer[k] as number, 1e-5 * Math.abs(fromTrainer[k] as number));
   });
