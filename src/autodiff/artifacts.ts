@@ -9,6 +9,7 @@ import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from 
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
+import { initializerRoles } from './trainable';
 import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
@@ -82,22 +83,13 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
     throw new AutodiffError(`the model's output '${logits}' is ${lf ? `${dtypeName(lf.dtype)}[${lf.shape?.join(', ') ?? '?'}]` : 'of unknown type'}, not class scores [N, classes]; crsam trains classifiers (export the logits as the first output)`);
   }
 
-  const bnNodes = g.nodes.filter((n) => n.opType === 'BatchNormalization');
-  const bufferNames = new Set(bnNodes.flatMap((n) => [n.inputs[3], n.inputs[4]]).filter((n) => g.initializers.has(n)));
   const frozen = new Set(options.frozen ?? []);
   for (const f of frozen) if (!g.initializers.has(f)) throw new AutodiffError(`--frozen names '${f}', which is not an initializer of the model`);
-  const used = new Set(g.nodes.flatMap((n) => n.inputs));
-  const params: TensorSpec[] = [];
-  const buffers: TensorSpec[] = [];
-  const initialValues = new Map<string, Float32Array>();
-  for (const t of g.initializers.values()) {
-    if (!used.has(t.name)) continue;
-    if (bufferNames.has(t.name)) { buffers.push(spec(t)); initialValues.set(t.name, asFloat32(t)); continue; }
-    // Rank-0 floats are constants (exponents, epsilons), not weights.
-    if (t.dtype !== DataType.FLOAT || t.dims.length === 0 || frozen.has(t.name)) continue;
-    params.push(spec(t));
-    initialValues.set(t.name, asFloat32(t));
-  }
+  const roles = initializerRoles(g, frozen);
+  const params = roles.params.map((t) => spec(t));
+  const buffers = roles.buffers.map((t) => spec(t));
+  const kept = new Set([...params, ...buffers].map((t) => t.name));
+  const initialValues = new Map([...g.initializers.values()].filter((t) => kept.has(t.name)).map((t) => [t.name, asFloat32(t)]));
   if (params.length === 0) throw new AutodiffError('the model has no trainable parameters (no float32 initializers left to train); nothing to do');
   const dataInputs = g.inputs.filter((v) => !g.initializers.has(v.name));
 
