@@ -6,7 +6,7 @@ import { Rng } from '../src/core/rng';
 import { topEigenvalues } from '../src/geometry/eigen';
 import { hutchPlusPlusTrace } from '../src/geometry/hutchpp';
 import { lanczosEigenvalues } from '../src/geometry/lanczos';
-import { OrtGeometryOracle } from '../src/geometry/ort-oracle';
+import { OrtGeometryOracle } from '../src/geometry/ort-geometry-oracle';
 import { resolveGeometryModel } from '../src/train/geometry-model';
 import { hutchinsonTrace } from '../src/geometry/trace';
 

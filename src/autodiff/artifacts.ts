@@ -10,6 +10,7 @@ import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference
 import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
 import { initializerRoles } from './trainable';
+import { GraphContract } from './graph-contract';
 import { GRADIENT_RULES, supportedOps } from './registry';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
 import { appendCrossEntropy } from './loss';
@@ -45,6 +46,10 @@ export interface TrainingArtifacts {
   readonly initialValues: ReadonlyMap<string, Float32Array>;
   /** Parameters the loss does not depend on (their gradient is always zero). */
   readonly unusedParams: readonly string[];
+  /** Roles of trainingModel's inputs and outputs: loss, grads, buffer updates, logits. */
+  readonly trainingContract: GraphContract;
+  /** Roles of evalModel's inputs and outputs: loss, logits. */
+  readonly evalContract: GraphContract;
 }
 
 export const MIN_OPSET = 13;
@@ -97,8 +102,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const inferenceModel = buildInferenceModel(model, opset, facts);
   return {
-    trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
-    initialValues, unusedParams: trainingModel.unused,
+    trainingModel: trainingModel.model, evalModel: evalModel.model, inferenceModel, params, buffers, dataInputs, logits, numClasses,
+    initialValues, unusedParams: trainingModel.unused, trainingContract: trainingModel.contract,
+    evalContract: evalModel.contract,
   };
 }
 
@@ -111,6 +117,11 @@ function asFloat32(t: Tensor): Float32Array {
 }
 
 const LABELS = 'labels';
+
+/** The input roles shared by the training and eval graphs (withInputs adds them in this order). */
+function inputRoles(params: readonly TensorSpec[], buffers: readonly TensorSpec[], dataInputs: readonly ValueInfo[]): Omit<GraphContract, 'outputs'> {
+  return { data: dataInputs.map((v) => v.name), labels: LABELS, params: params.map((p) => p.name), buffers: buffers.map((p) => p.name) };
+}
 
 /** A copy of the forward model whose listed initializers became graph inputs. */
 function withInputs(model: Model, facts: Facts, names: readonly TensorSpec[], dataInputs: readonly ValueInfo[], withLabels: boolean): { model: Model; graph: Graph } {
@@ -127,7 +138,7 @@ function withInputs(model: Model, facts: Facts, names: readonly TensorSpec[], da
   return { model: m, graph: g };
 }
 
-function buildTrainingModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; unused: string[] } {
+function buildTrainingModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; unused: string[]; contract: GraphContract } {
   const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
   const f: Facts = new Map(facts);
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
@@ -148,23 +159,29 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   const { loss, dLogits } = appendCrossEntropy(b, logits, LABELS, numClasses, eps);
   const grads = backward(b, forward, { wrt: params.map((p) => p.name), seeds: new Map([[logits, dLogits]]) });
   const unused: string[] = [];
-  const outputs: ValueInfo[] = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }];
-  for (const p of params) {
+  const lossName = rename(g, loss, 'loss');
+  const outputs: ValueInfo[] = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }];
+  const gradNames = params.map((p) => {
     let grad = grads.get(p.name);
     if (!grad) { unused.push(p.name); grad = b.zerosLike(p.name); }
-    outputs.push({ name: outputName(b, g, grad, `${p.name}_grad`), dtype: DataType.FLOAT, shape: p.dims });
-  }
-  for (const buf of buffers) {
+    const name = outputName(b, g, grad, `${p.name}_grad`);
+    outputs.push({ name, dtype: DataType.FLOAT, shape: p.dims });
+    return name;
+  });
+  const updateNames = buffers.map((buf) => {
     const u = updates.get(buf.name) ?? b.op('Identity', [buf.name]);
-    outputs.push({ name: outputName(b, g, u, `${buf.name}_updated`), dtype: DataType.FLOAT, shape: buf.dims });
-  }
+    const name = outputName(b, g, u, `${buf.name}_updated`);
+    outputs.push({ name, dtype: DataType.FLOAT, shape: buf.dims });
+    return name;
+  });
   // The class scores come last, so a trainer can report training accuracy at no extra cost.
   outputs.push({ name: logits, dtype: DataType.FLOAT, shape: b.shape(logits) });
   g.outputs = outputs;
   g.valueInfo = new Map();
   g.name = `${g.name || 'model'}_training`;
   for (const n of g.nodes) delete n.meta;
-  return { model: m, unused };
+  const contract: GraphContract = { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, grads: gradNames, bufferUpdates: updateNames, logits } };
+  return { model: m, unused, contract };
 }
 
 /** Gives a value its public output name: renames it in place, or copies when it is a graph input or already an output. */
@@ -209,7 +226,7 @@ function inferenceNodes(b: GraphBuilder, nodes: readonly Node[]): void {
   }
 }
 
-function buildEvalModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): Model {
+function buildEvalModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; contract: GraphContract } {
   const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
   const f: Facts = new Map(facts);
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
@@ -217,9 +234,10 @@ function buildEvalModel(model: Model, opset: number, facts: Facts, params: Tenso
   inferenceNodes(b, g.nodes);
   const { loss } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
   const modelOutputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
-  g.outputs = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
+  const lossName = rename(g, loss, 'loss');
+  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
   g.name = `${g.name || 'model'}_eval`;
-  return m;
+  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits } } };
 }
 
 function buildInferenceModel(model: Model, opset: number, facts: Facts): Model {

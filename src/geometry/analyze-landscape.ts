@@ -4,7 +4,7 @@ import { Batch } from '../runtime/batch';
 import { SessionConfig } from '../runtime/execution-providers';
 import { sessionConfig } from './analyze';
 import { Landscape, LandscapeOptions, lossLandscape } from './landscape';
-import { OrtGeometryOracle } from './ort-oracle';
+import { OrtGeometryOracle } from './ort-geometry-oracle';
 import { GeometryModel, geometryWeights } from './sources';
 
 export interface AnalyzeLandscapeOptions extends LandscapeOptions, SessionConfig {

@@ -9,7 +9,7 @@ import { CurvatureEigenOptions, CurvatureTraceOptions, DEFAULT_EIGEN_METHOD, DEF
 import { DensityOptions, SpectralDensity } from './density';
 import { GeometryError } from './errors';
 import { gradientNorms } from './gradient-norm';
-import { HvpMode, OrtGeometryOracle } from './ort-oracle';
+import { HvpMode, OrtGeometryOracle } from './ort-geometry-oracle';
 import { GeometryModel, geometryWeights } from './sources';
 import { TraceMethod, TraceStop } from './trace';
 

@@ -25,8 +25,8 @@ export { landscapeContour, landscapeCsv, landscapeSlice, writeLandscape } from '
 export type { LandscapeFiles, WriteLandscapeOptions } from './landscape-output';
 export { DEFAULT_FD_STEP, allBatches, finiteDifferenceHvp } from './oracle';
 export type { GeometryOracle } from './oracle';
-export { OrtGeometryOracle } from './ort-oracle';
-export type { HvpMode, OrtOracleOptions, PassCounts } from './ort-oracle';
+export { OrtGeometryOracle } from './ort-geometry-oracle';
+export type { HvpMode, OrtOracleOptions, PassCounts } from './ort-geometry-oracle';
 export { datasetBatches, geometryModelOf, geometryWeights } from './sources';
 export type { GeometryModel, ResolvedGeometryModel, SampleOptions, WeightSource } from './sources';
 export { hutchPlusPlusTrace } from './hutchpp';

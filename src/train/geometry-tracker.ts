@@ -7,7 +7,7 @@ import { SessionConfig } from '../runtime/execution-providers';
 import { sessionConfig } from '../geometry/analyze';
 import { CurvatureEigenOptions, CurvatureTraceOptions, measureCurvature } from '../geometry/curvature';
 import { gradientNorms } from '../geometry/gradient-norm';
-import { HvpMode, OrtGeometryOracle } from '../geometry/ort-oracle';
+import { HvpMode, OrtGeometryOracle } from '../geometry/ort-geometry-oracle';
 import { TraceMethod } from '../geometry/trace';
 import { Trainer } from './trainer';
 
