@@ -33,14 +33,17 @@ export function hashString(s: string): number {
 }
 
 /**
- * The first state word of a generator for (seed, stream): splitmix32 chained through both 32-bit
- * halves of the seed and the stream, so every input bit affects all state words.
+ * The first `count` state words of a generator for (seed, stream): splitmix32 chained through both
+ * 32-bit halves of the seed and the stream, so every input bit affects all state words, then
+ * through each word to the next.
  */
-function seedWord(seed: number, stream: string | number): number {
+function seedWords(seed: number, stream: string | number, count: number): number[] {
   const lo = seed >>> 0;
   const hi = Math.floor(seed / TWO_POW_32) >>> 0;
   const st = typeof stream === 'number' ? stream >>> 0 : hashString(stream);
-  return splitmix32(lo ^ splitmix32(hi ^ splitmix32(st)));
+  const words = [splitmix32(lo ^ splitmix32(hi ^ splitmix32(st)))];
+  while (words.length < count) words.push(splitmix32(words[words.length - 1]));
+  return words;
 }
 
 /** Seeded xoshiro128** generator with exact state capture and restore. */
@@ -57,14 +60,7 @@ export class Rng {
    */
   constructor(seed = 0, stream: string | number = 0) {
     if (!Number.isSafeInteger(seed)) throw new OptionError(`Rng seed must be a safe integer, got ${seed}`);
-    let x = seedWord(seed, stream);
-    this.s0 = x;
-    x = splitmix32(x);
-    this.s1 = x;
-    x = splitmix32(x);
-    this.s2 = x;
-    x = splitmix32(x);
-    this.s3 = x;
+    [this.s0, this.s1, this.s2, this.s3] = seedWords(seed, stream, 4);
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
@@ -164,12 +160,7 @@ export class InitRng {
    */
   constructor(seed: number, stream = '') {
     if (!Number.isSafeInteger(seed)) throw new OptionError(`the initialization seed must be a safe integer, got ${seed}`);
-    let x = seedWord(seed, stream);
-    this.a = x;
-    x = splitmix32(x);
-    this.b = x;
-    x = splitmix32(x);
-    this.c = x;
+    [this.a, this.b, this.c] = seedWords(seed, stream, 3);
     // sfc32 needs a few rounds before its output is well mixed.
     for (let i = 0; i < 12; i++) this.nextU32();
   }

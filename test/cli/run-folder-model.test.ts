@@ -5,28 +5,13 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
 import { makeSyntheticDataset } from '../../src/data';
 import { datasetBatches } from '../../src/geometry/sources';
 import { saveModel } from '../../src/onnx/io';
 import { saveRunCheckpoint } from '../../src/train/checkpoint';
 import { Trainer } from '../../src/train/trainer';
 import { buildZooModel } from '../../src/zoo';
-
-/** Runs the CLI in-process and returns its exit code and standard output. */
-async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { chunks.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), out: chunks.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-  }
-}
+import { runCli as cli } from './in-process';
 
 /** The loss `crsam eval` prints for `spec` on the whole synthetic test split. */
 async function evalLoss(spec: string): Promise<number> {
