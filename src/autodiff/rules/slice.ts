@@ -2,7 +2,7 @@
 import { DataType } from '../../onnx/dtype';
 import { Dim } from '../../onnx/ir';
 import { clampSlice } from '../../onnx/shape-rules/tensor';
-import { AutodiffError, GradContext, GradientRule } from '../types';
+import { GradContext, GradientRule } from '../types';
 
 const BIG = 2 ** 31 - 1;
 const known = (v: readonly Dim[] | undefined): number[] | undefined => (v && v.every((d): d is number => typeof d === 'number') ? [...v] : undefined);
