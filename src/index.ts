@@ -4,9 +4,13 @@ export type { TrainerOptions, TrainerState, TrainStepMetrics } from './train/tra
 export { runTraining, RunError } from './train/run';
 export type { RunOptions, RunEvents, RunSummary, StepProgress, LrScheduleKind } from './train/run';
 export { evaluateModel } from './train/evaluate';
-export { restoreModel } from './train/restore';
-export { readTensorFile, writeTensorFile, CheckpointError } from './train/checkpoint-file';
-export type { TensorFile, StoredTensor } from './train/checkpoint-file';
+export { restoreModel, RestoreError } from './train/restore';
+export type { Restored } from './train/restore';
+export { resolveGeometryModel } from './train/geometry-model';
+export { GeometryTracker, formatGeometryMetrics, geometryMetrics, measureGeometry } from './train/geometry-tracker';
+export type { GeometrySnapshot, TrackGeometryOptions } from './train/geometry-tracker';
+export { readTensorFile, writeTensorFile, CheckpointError } from './onnx/tensor-file';
+export type { TensorFile, StoredTensor } from './onnx/tensor-file';
 export { buildArtifacts, withValues, MIN_OPSET } from './autodiff/artifacts';
 export type { ArtifactOptions, TrainingArtifacts, TensorSpec } from './autodiff/artifacts';
 export { AutodiffError } from './autodiff/types';

@@ -2,12 +2,12 @@
 // batch of Gaussian images with random labels; no exact Hessian, so the figures are the reported
 // standard errors at equal HVP budgets and the HVPs each eigenvalue method needs):
 //   node dist/tools/measure-geometry-zoo.js [model=resnet20] [batch=8] [seeds=3] [sketch=20,10] [skipEigen]
-import { Rng } from '../src/data/rng';
+import { Rng } from '../src/core/rng';
 import { topEigenvalues } from '../src/geometry/eigen';
 import { hutchPlusPlusTrace } from '../src/geometry/hutchpp';
 import { lanczosEigenvalues } from '../src/geometry/lanczos';
-import { OrtGeometryOracle } from '../src/geometry/ort-oracle';
-import { resolveGeometryModel } from '../src/geometry/sources';
+import { OrtGeometryOracle } from '../src/geometry/ort-geometry-oracle';
+import { resolveGeometryModel } from '../src/train/geometry-model';
 import { hutchinsonTrace } from '../src/geometry/trace';
 
 async function main(): Promise<void> {

@@ -9,6 +9,8 @@ import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from 
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { checkConstantSizes } from '../onnx/constant-size';
 import { backward } from './backward';
+import { initializerRoles } from './trainable';
+import { GraphContract } from './graph-contract';
 import { GRADIENT_RULES } from './registry';
 import { missingOps, unsupportedOpsError } from './unsupported-ops';
 import { SHAPE_RULES } from '../onnx/shape-rules/table';
@@ -51,6 +53,10 @@ export interface TrainingArtifacts {
   readonly unusedParams: readonly string[];
   /** One-sentence warnings for the user (e.g. an eval-mode export); the caller shows them. */
   readonly warnings: readonly string[];
+  /** Roles of trainingModel's inputs and outputs: loss, grads, buffer updates, logits. */
+  readonly trainingContract: GraphContract;
+  /** Roles of evalModel's inputs and outputs: loss, logits. */
+  readonly evalContract: GraphContract;
 }
 
 export const MIN_OPSET = 13;
@@ -89,22 +95,13 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
     throw new AutodiffError(`the model's output '${logits}' is ${lf ? `${dtypeName(lf.dtype)}[${lf.shape?.join(', ') ?? '?'}]` : 'of unknown type'}, not class scores [N, classes]; crsam trains classifiers (export the logits as the first output)`);
   }
 
-  const bnNodes = g.nodes.filter((n) => n.opType === 'BatchNormalization');
-  const bufferNames = new Set(bnNodes.flatMap((n) => [n.inputs[3], n.inputs[4]]).filter((n) => g.initializers.has(n)));
   const frozen = new Set(options.frozen ?? []);
   for (const f of frozen) if (!g.initializers.has(f)) throw new AutodiffError(`--frozen names '${f}', which is not an initializer of the model`);
-  const used = new Set(g.nodes.flatMap((n) => n.inputs));
-  const params: TensorSpec[] = [];
-  const buffers: TensorSpec[] = [];
-  const initialValues = new Map<string, Float32Array>();
-  for (const t of g.initializers.values()) {
-    if (!used.has(t.name)) continue;
-    if (bufferNames.has(t.name)) { buffers.push(spec(t)); initialValues.set(t.name, asFloat32(t)); continue; }
-    // Rank-0 floats are constants (exponents, epsilons), not weights.
-    if (t.dtype !== DataType.FLOAT || t.dims.length === 0 || frozen.has(t.name)) continue;
-    params.push(spec(t));
-    initialValues.set(t.name, asFloat32(t));
-  }
+  const roles = initializerRoles(g, frozen);
+  const params = roles.params.map((t) => spec(t));
+  const buffers = roles.buffers.map((t) => spec(t));
+  const kept = new Set([...params, ...buffers].map((t) => t.name));
+  const initialValues = new Map([...g.initializers.values()].filter((t) => kept.has(t.name)).map((t) => [t.name, asFloat32(t)]));
   if (params.length === 0) throw new AutodiffError('the model has no trainable parameters (no float32 initializers left to train); nothing to do');
   const dataInputs = g.inputs.filter((v) => !g.initializers.has(v.name));
   const evalWarning = options.allowEvalExport ? undefined : evalExportWarning(g);
@@ -114,8 +111,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   const evalModel = buildEvalModel(model, opset, facts, params, buffers, dataInputs, logits, numClasses, eps);
   const inferenceModel = buildInferenceModel(model, opset, facts);
   return {
-    trainingModel: trainingModel.model, evalModel, inferenceModel, params, buffers, dataInputs, logits, numClasses,
-    initialValues, unusedParams: trainingModel.unused, warnings,
+    trainingModel: trainingModel.model, evalModel: evalModel.model, inferenceModel, params, buffers, dataInputs, logits, numClasses,
+    initialValues, unusedParams: trainingModel.unused, warnings, trainingContract: trainingModel.contract,
+    evalContract: evalModel.contract,
   };
 }
 
@@ -128,6 +126,11 @@ function asFloat32(t: Tensor): Float32Array {
 }
 
 const LABELS = 'labels';
+
+/** The input roles shared by the training and eval graphs (withInputs adds them in this order). */
+function inputRoles(params: readonly TensorSpec[], buffers: readonly TensorSpec[], dataInputs: readonly ValueInfo[]): Omit<GraphContract, 'outputs'> {
+  return { data: dataInputs.map((v) => v.name), labels: LABELS, params: params.map((p) => p.name), buffers: buffers.map((p) => p.name) };
+}
 
 /** A copy of the forward model whose listed initializers became graph inputs. */
 function withInputs(model: Model, facts: Facts, names: readonly TensorSpec[], dataInputs: readonly ValueInfo[], withLabels: boolean): { model: Model; graph: Graph } {
@@ -144,7 +147,7 @@ function withInputs(model: Model, facts: Facts, names: readonly TensorSpec[], da
   return { model: m, graph: g };
 }
 
-function buildTrainingModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; unused: string[] } {
+function buildTrainingModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; unused: string[]; contract: GraphContract } {
   const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
   const f: Facts = new Map(facts);
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
@@ -169,16 +172,21 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   const { loss, dLogits } = appendCrossEntropy(b, logits, LABELS, numClasses, eps);
   const grads = backward(b, forward, { wrt: params.map((p) => p.name), seeds: new Map([[logits, dLogits]]) });
   const unused: string[] = [];
-  const outputs: ValueInfo[] = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }];
-  for (const p of params) {
+  const lossName = rename(g, loss, 'loss');
+  const outputs: ValueInfo[] = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }];
+  const gradNames = params.map((p) => {
     let grad = grads.get(p.name);
     if (!grad) { unused.push(p.name); grad = b.zerosLike(p.name); }
-    outputs.push({ name: outputName(b, g, grad, `${p.name}_grad`), dtype: DataType.FLOAT, shape: p.dims });
-  }
-  for (const buf of buffers) {
+    const name = outputName(b, g, grad, `${p.name}_grad`);
+    outputs.push({ name, dtype: DataType.FLOAT, shape: p.dims });
+    return name;
+  });
+  const updateNames = buffers.map((buf) => {
     const u = updates.get(buf.name) ?? b.op('Identity', [buf.name]);
-    outputs.push({ name: outputName(b, g, u, `${buf.name}_updated`), dtype: DataType.FLOAT, shape: buf.dims });
-  }
+    const name = outputName(b, g, u, `${buf.name}_updated`);
+    outputs.push({ name, dtype: DataType.FLOAT, shape: buf.dims });
+    return name;
+  });
   // The class scores come last, so a trainer can report training accuracy at no extra cost.
   outputs.push({ name: logits, dtype: DataType.FLOAT, shape: b.shape(logits) });
   g.outputs = outputs;
@@ -186,7 +194,8 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
   if (unrolled) declareValueShapes(g, b.facts);
   g.name = `${g.name || 'model'}_training`;
   for (const n of g.nodes) delete n.meta;
-  return { model: m, unused };
+  const contract: GraphContract = { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, grads: gradNames, bufferUpdates: updateNames, logits } };
+  return { model: m, unused, contract };
 }
 
 /** Gives a value its public output name: renames it in place, or copies when it is a graph input or already an output. */
@@ -232,7 +241,7 @@ function inferenceNodes(b: GraphBuilder, nodes: readonly Node[]): void {
   }
 }
 
-function buildEvalModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): Model {
+function buildEvalModel(model: Model, opset: number, facts: Facts, params: TensorSpec[], buffers: TensorSpec[], dataInputs: readonly ValueInfo[], logits: string, numClasses: number, eps: number): { model: Model; contract: GraphContract } {
   const { model: m, graph: g } = withInputs(model, facts, [...params, ...buffers], dataInputs, true);
   const f: Facts = new Map(facts);
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
@@ -240,9 +249,10 @@ function buildEvalModel(model: Model, opset: number, facts: Facts, params: Tenso
   inferenceNodes(b, g.nodes);
   const { loss } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
   const modelOutputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
-  g.outputs = [{ name: rename(g, loss, 'loss'), dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
+  const lossName = rename(g, loss, 'loss');
+  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
   g.name = `${g.name || 'model'}_eval`;
-  return m;
+  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits } } };
 }
 
 function buildInferenceModel(model: Model, opset: number, facts: Facts): Model {

@@ -19,7 +19,7 @@ import { eluFamily } from './rules/elu';
 import { erf } from './rules/erf';
 import { exp } from './rules/exp';
 import { expand } from './rules/expand';
-import { reshapeBack } from './rules/flatten';
+import { reshapeBack } from './rules/reshape-back';
 import { gather } from './rules/gather';
 import { gatherElements } from './rules/gather-elements';
 import { gelu } from './rules/gelu';

@@ -1,10 +1,10 @@
 // Writes the training artifacts of a forward model into a folder: the three graphs, the initial
-// parameters (a crsam tensor file, see checkpoint-file.ts) and a JSON manifest.
+// parameters (a crsam tensor file, see onnx/tensor-file.ts) and a JSON manifest.
 import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import { buildArtifacts, TrainingArtifacts } from './artifacts';
 import { loadModel, saveModel } from '../onnx/io';
-import { writeTensorFile } from '../train/checkpoint-file';
+import { writeTensorFile } from '../onnx/tensor-file';
 import { makeOutputDirectory } from '../core/safe-fs';
 
 export interface ArtifactsResult {

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../data';
-import { GeometryError, analyzeLandscape, datasetBatches, resolveGeometryModel, writeLandscape } from '../geometry';
+import { GeometryError, analyzeLandscape, datasetBatches, writeLandscape } from '../geometry';
+import { resolveGeometryModel } from '../train/geometry-model';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';

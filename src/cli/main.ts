@@ -23,10 +23,6 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: Runner }> = {
   compare: { spec: compareSpec, run: runCompare },
 };
 
-export function registerCommand(spec: CommandSpec, run: Runner): void {
-  COMMANDS[spec.name] = { spec, run };
-}
-
 function topHelp(): string {
   const lines = ['crsam: train ONNX models with CR-SAM, SAM, SGD and AdamW on ONNX Runtime', '', 'commands:'];
   for (const { spec } of Object.values(COMMANDS)) lines.push(`  ${spec.name.padEnd(12)} ${spec.summary}`);

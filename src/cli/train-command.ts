@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
-import { formatGeometryMetrics } from '../geometry';
+import { formatGeometryMetrics } from '../train/geometry-tracker';
 import { batchSizesFor } from '../train/fixed-batch';
 import { checkModelSpec, isZooName, resolveModel, zooModelShape } from '../train/model-source';
 import { loadModel } from '../onnx/io';

@@ -5,7 +5,7 @@
 // crop's padding is black, byte 0, normalized like any other pixel).
 import { Dataset } from './dataset';
 import { DataError } from './errors';
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 import { ChannelStats, statsFor } from './stats';
 
 /** What to do to each image. With all random options off the result is deterministic. */

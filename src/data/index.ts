@@ -1,7 +1,7 @@
 // Public surface of the data layer: data sets, augmentation, batching.
 export { DataError } from './errors';
-export { Rng } from './rng';
-export type { RngState } from './rng';
+export { Rng } from '../core/rng';
+export type { RngState } from '../core/rng';
 export { classCounts, imageSize, subsetDataset, validateDataset } from './dataset';
 export type { DataProgress, DataProgressCallback, Dataset, DatasetPair } from './dataset';
 export { encodeIdxUint8, parseIdx, readIdx } from './idx';

@@ -5,7 +5,7 @@
 import { AugmentOptions, Augmenter, evalAugmentation, trainAugmentation } from './augment';
 import { Dataset, DatasetPair, imageSize } from './dataset';
 import { DataError } from './errors';
-import { Rng, RngState } from './rng';
+import { Rng, RngState } from '../core/rng';
 
 /** One mini-batch, ready to wrap in ONNX Runtime tensors. */
 export interface Batch {

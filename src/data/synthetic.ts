@@ -5,7 +5,7 @@
 // hard the task is: at the defaults a nearest-class-mean classifier fit on the train split
 // scores over 90% on the test split (checked in the tests), so a model that trains learns it.
 import { Dataset, DatasetPair, imageSize, validateDataset } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 import { OptionError } from '../core/option-error';
 
 /** Options for `makeSyntheticDataset`. */

@@ -2,7 +2,7 @@
 // (best.ckpt) uses it so that the test set is only ever read to report.
 import { classCounts, Dataset, subsetDataset } from './dataset';
 import { DataError } from './errors';
-import { Rng } from './rng';
+import { Rng } from '../core/rng';
 
 /** The hold-out size used when none is given: 5,000 images, or a tenth of a training set under 50,000. */
 export function defaultValidationSize(trainLength: number): number {

@@ -4,18 +4,18 @@ import { Batch } from '../runtime/batch';
 import { SessionConfig } from '../runtime/execution-providers';
 import { sessionConfig } from './analyze';
 import { Landscape, LandscapeOptions, lossLandscape } from './landscape';
-import { OrtGeometryOracle } from './ort-oracle';
-import { GeometryModel, resolveGeometryModel } from './sources';
+import { OrtGeometryOracle } from './ort-geometry-oracle';
+import { GeometryModel, geometryWeights } from './sources';
 
 export interface AnalyzeLandscapeOptions extends LandscapeOptions, SessionConfig {
-  /** The model: an .onnx file, a `crsam train` run folder, a Model, or a Trainer. Required. */
+  /** The model: a Model, a Trainer, or a file or run folder resolved by resolveGeometryModel. Required. */
   readonly model: GeometryModel;
   /** The data the loss is averaged over. Required. */
   readonly batches: Iterable<Batch>;
 }
 
 export async function analyzeLandscape(options: AnalyzeLandscapeOptions): Promise<Landscape> {
-  const resolved = resolveGeometryModel(options.model);
+  const resolved = geometryWeights(options.model);
   const oracle = new OrtGeometryOracle(resolved.artifacts, sessionConfig(options));
   try {
     oracle.setBuffers(resolved.buffers);

@@ -9,8 +9,8 @@ import { CurvatureEigenOptions, CurvatureTraceOptions, DEFAULT_EIGEN_METHOD, DEF
 import { DensityOptions, SpectralDensity } from './density';
 import { GeometryError } from './errors';
 import { gradientNorms } from './gradient-norm';
-import { HvpMode, OrtGeometryOracle } from './ort-oracle';
-import { GeometryModel, resolveGeometryModel } from './sources';
+import { HvpMode, OrtGeometryOracle } from './ort-geometry-oracle';
+import { GeometryModel, geometryWeights } from './sources';
 import { TraceMethod, TraceStop } from './trace';
 
 export type GeometryPhase = 'evaluate' | 'gradient' | 'trace' | 'eigenvalues' | 'density' | 'ascent';
@@ -27,7 +27,7 @@ export interface GeometryProgress {
 }
 
 export interface AnalyzeGeometryOptions extends SessionConfig {
-  /** The model: an .onnx file, a `crsam train` run folder, a Model, or a Trainer (its current weights). Required. */
+  /** The model: a Model, a Trainer (its current weights), or a file or run folder resolved by resolveGeometryModel. Required. */
   readonly model: GeometryModel;
   /** The data the figures are computed on (copied by the caller if its arrays are reused). Required. */
   readonly batches: Iterable<Batch>;
@@ -125,7 +125,7 @@ export interface GeometryReport {
 /** Computes the geometry figures of a model on the given batches. */
 export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<GeometryReport> {
   const start = Date.now();
-  const resolved = resolveGeometryModel(options.model);
+  const resolved = geometryWeights(options.model);
   const batches = [...options.batches];
   const seed = options.seed ?? 0;
   const traceOpts = options.trace === false ? undefined : options.trace === true || options.trace === undefined ? {} : options.trace;

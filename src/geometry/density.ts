@@ -4,7 +4,7 @@
 // eigenvector)², so that vᵀf(H)v ≈ Σ τ_i f(θ_i); averaging over vectors estimates
 // (1/n)·Tr f(H). The density is that quadrature smoothed by a Gaussian of width σ on a grid.
 // With full reorthogonalization the nodes do not repeat ("ghost" eigenvalues). See docs/geometry.md.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
 import { lanczos } from './lanczos';
 import { GeometryOracle } from './oracle';

@@ -4,7 +4,7 @@
 // reported, as PyHessian does). Power iteration finds the eigenvalues of largest magnitude, and
 // on an indefinite spectrum with |λ_min| ≈ λ_max it does not converge: lanczos.ts is the default
 // in analyze; this stays for PyHessian parity and as a cheaper option where it works.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';
 import { dot, normalize, orthogonalize } from '../optim/vector';

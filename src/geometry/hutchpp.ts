@@ -3,7 +3,7 @@
 // exactly (k HVPs for HS, k for HQ); Hutchinson estimates only the deflated remainder, whose
 // variance 2‖(I−QQᵀ)H(I−QQᵀ)‖²_F is much smaller than 2‖H‖²_F when the spectrum decays. The
 // standard error is the remainder's, conditional on Q (the exact part has none). See docs/geometry.md.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { axpy, dot, norm, scale } from '../optim/vector';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';

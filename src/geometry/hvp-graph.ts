@@ -5,6 +5,7 @@
 import { TensorSpec, TrainingArtifacts } from '../autodiff/artifacts';
 import { backward } from '../autodiff/backward';
 import { lowerRecurrentNodes } from '../autodiff/lowering/recurrent';
+import { GraphContract } from '../autodiff/graph-contract';
 import { GraphBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/dtype';
 import { Graph, Model, cloneModel, defaultOpset } from '../onnx/ir';
@@ -164,6 +165,31 @@ export interface GeometryGraphs {
  * batched, and its Hessian is well defined.
  */
 export function buildGeometryGraphs(artifacts: TrainingArtifacts): GeometryGraphs {
-  const spec: SecondOrderSpec = { loss: 'loss', params: artifacts.params };
+  const spec = geometrySpec(artifacts);
   return { gradient: buildGradientGraph(artifacts.evalModel, spec), hvp: buildHvpGraph(artifacts.evalModel, spec) };
+}
+
+function geometrySpec(artifacts: TrainingArtifacts): SecondOrderSpec {
+  return { loss: artifacts.evalContract.outputs.loss, params: artifacts.params };
+}
+
+export type GeometryGraphKind = 'eval' | 'gradient' | 'hvp';
+
+/**
+ * One geometry graph with its contract, from the artifacts' eval graph: 'eval' (loss and logits,
+ * dead nodes pruned), 'gradient' (plus grads) or 'hvp' (direction inputs; loss and hvps out).
+ */
+export function buildContractGraph(artifacts: TrainingArtifacts, kind: GeometryGraphKind): { readonly model: Model; readonly contract: GraphContract } {
+  const base = artifacts.evalContract;
+  if (kind === 'eval') {
+    const model = cloneModel(artifacts.evalModel);
+    pruneDeadNodes(model.graph);
+    return { model, contract: base };
+  }
+  if (kind === 'gradient') {
+    const g = buildGradientGraph(artifacts.evalModel, geometrySpec(artifacts));
+    return { model: g.model, contract: { ...base, outputs: { ...base.outputs, grads: g.grads } } };
+  }
+  const h = buildHvpGraph(artifacts.evalModel, geometrySpec(artifacts));
+  return { model: h.model, contract: { ...base, directions: h.vs, outputs: { loss: base.outputs.loss, hvps: h.hvs } } };
 }

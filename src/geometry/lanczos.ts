@@ -6,7 +6,7 @@
 // |β_j·s_j| (exact in exact arithmetic; full reorthogonalization keeps it honest in float32), and
 // at the end one HVP per reported eigenvalue measures it directly. A residual r guarantees an
 // eigenvalue of H within r of θ (Bauer-Fike for symmetric matrices). See docs/geometry.md.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { axpy, dot, normalize, norm, scale } from '../optim/vector';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';

@@ -3,7 +3,7 @@
 // on a 1-D or 2-D grid of w + α·d₁ (+ β·d₂). As in their code, parameters with at most one
 // dimension (biases, BatchNorm scale and shift) get a zero direction unless asked, and then the
 // direction equals the weights themselves. BatchNorm runs on running statistics throughout.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';
 import { dot, norm } from '../optim/vector';

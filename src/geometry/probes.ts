@@ -1,6 +1,6 @@
 // Random probe and start vectors of the estimators, drawn from the data pipeline's seeded Rng so
 // one seed reproduces every trace, eigenvalue and density estimate.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 
 /** Fills `out` with independent ±1 entries (Rademacher), 32 per random word. */
 export function fillRademacher(rng: Rng, out: Float32Array): void {

@@ -4,7 +4,7 @@
 // rule ("running mean moved < tol") says nothing about the error and stops on noise. The PyHessian
 // rule stays available (`tol`) so runs can be compared with PyHessian probe for probe.
 // Hutch++ (hutchpp.ts) shares the options and result. See docs/geometry.md.
-import { Rng } from '../data/rng';
+import { Rng } from '../core/rng';
 import { dot } from '../optim/vector';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';

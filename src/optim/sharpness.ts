@@ -281,11 +281,6 @@ export class SharpnessStep {
   }
 }
 
-/** Convenience factory, same as `new SharpnessStep(options)`. */
-export function createStepper(options: SharpnessStepOptions): SharpnessStep {
-  return new SharpnessStep(options);
-}
-
 async function evaluate(oracle: GradientOracle, requests: readonly EvalRequest[]): Promise<number[]> {
   const losses = await oracle.evaluate(requests);
   if (!Array.isArray(losses) || losses.length !== requests.length) {

@@ -3,10 +3,12 @@
 import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { EvalRequest, GradientOracle } from '../optim/types';
-import { Batch, asTensorLike } from './batch';
+import { Batch } from './batch';
+import { batchArrays } from './eval-session';
+import { BatchArrays, GraphLayout, GraphSession } from './graph-session';
 import { ParameterStore } from './parameter-store';
-import { PassLayout, runTrainingPass } from './training-pass';
-import { SessionWorker } from './worker-pool';
+import { runTrainingPass } from './training-pass';
+import { SessionWorker } from './session-worker-handle';
 
 export type ParallelMode = 'auto' | 'off';
 
@@ -21,8 +23,7 @@ export interface OracleOptions {
 }
 
 export class OrtGradientOracle implements GradientOracle {
-  private data: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
-  private labels: BigInt64Array<ArrayBufferLike> = new BigInt64Array(0);
+  private batch: BatchArrays = { data: {}, labels: new BigInt64Array(0) };
   private shared: { data: Record<string, SharedArrayBuffer>; labels: SharedArrayBuffer } | undefined;
   /** Class scores of the last single pass (the pass at w opens every step). */
   lastLogits: Float32Array | undefined;
@@ -30,15 +31,14 @@ export class OrtGradientOracle implements GradientOracle {
   readonly counts = { main: 0, workers: 0 };
 
   private constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly layout: PassLayout,
+    private readonly session: GraphSession,
     private readonly store: ParameterStore,
     private readonly workers: SessionWorker[],
   ) {}
 
-  static async create(modelBytes: Uint8Array, store: ParameterStore, options: OracleOptions): Promise<OrtGradientOracle> {
-    const layout: PassLayout = { params: store.views, buffers: store.bufferSpecs };
-    const session = await ort.InferenceSession.create(modelBytes, options.sessionOptions);
+  /** `layout`: the training graph's contract on the store's parameter layout. */
+  static async create(modelBytes: Uint8Array, layout: GraphLayout, store: ParameterStore, options: OracleOptions): Promise<OrtGradientOracle> {
+    const session = await GraphSession.create(modelBytes, options.sessionOptions, layout);
     const cores = options.threads ?? os.availableParallelism();
     const parallel = (options.parallel ?? 'auto') === 'auto' && cores >= 2 && (options.device ?? 'cpu') === 'cpu';
     const workers: SessionWorker[] = [];
@@ -48,7 +48,7 @@ export class OrtGradientOracle implements GradientOracle {
       const workerOptions = { ...options.sessionOptions, intraOpNumThreads: per };
       workers.push(...(await Promise.all([0, 1].map(() => SessionWorker.start(modelBytes, layout, store.size, workerOptions)))));
     }
-    return new OrtGradientOracle(session, layout, store, workers);
+    return new OrtGradientOracle(session, store, workers);
   }
 
   get parallel(): boolean {
@@ -57,22 +57,21 @@ export class OrtGradientOracle implements GradientOracle {
 
   /** Sets the mini-batch every following pass runs on (call once per step, already validated). */
   setBatch(batch: Batch): void {
-    this.data = {};
-    for (const [name, t] of Object.entries(batch.inputs)) this.data[name] = asTensorLike(t, name);
-    this.labels = batch.labels;
+    this.batch = batchArrays(batch);
+    const labels = this.batch.labels;
     if (!this.workers.length) return;
     // Workers read the batch from shared memory; grow it when a larger batch comes.
     const sh = this.shared ?? { data: {}, labels: new SharedArrayBuffer(0) };
     const msgData: Record<string, { buffer: SharedArrayBuffer; dims: readonly number[] }> = {};
-    for (const [name, t] of Object.entries(this.data)) {
+    for (const [name, t] of Object.entries(this.batch.data)) {
       if (!sh.data[name] || sh.data[name].byteLength < t.data.byteLength) sh.data[name] = new SharedArrayBuffer(t.data.byteLength);
       new Float32Array(sh.data[name], 0, t.data.length).set(t.data);
       msgData[name] = { buffer: sh.data[name], dims: [...t.dims] };
     }
-    if (sh.labels.byteLength < this.labels.byteLength) sh.labels = new SharedArrayBuffer(this.labels.byteLength);
-    new BigInt64Array(sh.labels, 0, this.labels.length).set(this.labels);
+    if (sh.labels.byteLength < labels.byteLength) sh.labels = new SharedArrayBuffer(labels.byteLength);
+    new BigInt64Array(sh.labels, 0, labels.length).set(labels);
     this.shared = sh;
-    for (const w of this.workers) w.post({ type: 'batch', data: msgData, labels: sh.labels, count: this.labels.length });
+    for (const w of this.workers) w.post({ type: 'batch', data: msgData, labels: sh.labels, count: labels.length });
   }
 
   async evaluate(requests: readonly EvalRequest[]): Promise<number[]> {
@@ -85,7 +84,7 @@ export class OrtGradientOracle implements GradientOracle {
     } else {
       results = [];
       for (const r of requests) {
-        const out = await runTrainingPass(this.session, this.layout, { weights: r.weights, buffers: snapshot, data: this.data, labels: this.labels }, r.gradOut, requests.length === 1);
+        const out = await runTrainingPass(this.session, { ...this.batch, weights: r.weights, buffers: snapshot }, r.gradOut, requests.length === 1);
         this.counts.main++;
         results.push(out);
         if (requests.length === 1) this.lastLogits = out.logits;

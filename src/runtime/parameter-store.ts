@@ -3,12 +3,31 @@
 // buffers are kept apart, since no optimizer touches them.
 import { TensorSpec } from '../autodiff/artifacts';
 import { OptionError } from '../core/option-error';
+import type { GraphContract } from '../autodiff/graph-contract';
+import type { GraphLayout } from './graph-session';
 
 export interface NamedView {
   readonly name: string;
   readonly dims: readonly number[];
   readonly offset: number;
   readonly size: number;
+}
+
+/** Where each parameter lives in the flat vector: consecutive, in `params` order. */
+export function parameterLayout(params: readonly TensorSpec[]): NamedView[] {
+  let offset = 0;
+  return params.map((p) => {
+    const size = p.dims.reduce((a, b) => a * b, 1);
+    const v = { name: p.name, dims: [...p.dims], offset, size };
+    offset += size;
+    return v;
+  });
+}
+
+/** Length of the flat vector of a layout. */
+export function layoutSize(layout: readonly NamedView[]): number {
+  const last = layout[layout.length - 1];
+  return last ? last.offset + last.size : 0;
 }
 
 export class ParameterStore {
@@ -19,20 +38,19 @@ export class ParameterStore {
   readonly bufferSpecs: readonly TensorSpec[];
 
   constructor(params: readonly TensorSpec[], buffers: readonly TensorSpec[], initial: ReadonlyMap<string, Float32Array>, allocate: (n: number) => Float32Array = (n) => new Float32Array(n)) {
-    let offset = 0;
-    this.views = params.map((p) => {
-      const size = p.dims.reduce((a, b) => a * b, 1);
-      const v = { name: p.name, dims: [...p.dims], offset, size };
-      offset += size;
-      return v;
-    });
-    this.flat = allocate(offset);
+    this.views = parameterLayout(params);
+    this.flat = allocate(layoutSize(this.views));
     for (const v of this.views) {
       const init = initial.get(v.name);
       if (init) this.flat.set(init, v.offset);
     }
     this.bufferSpecs = buffers;
     this.buffers = new Map(buffers.map((b) => [b.name, Float32Array.from(initial.get(b.name) ?? new Float32Array(b.dims.reduce((x, y) => x * y, 1)))]));
+  }
+
+  /** Where a graph with `contract` finds this store's parameters and buffers. */
+  layout(contract: GraphContract): GraphLayout {
+    return { contract, params: this.views, buffers: this.bufferSpecs };
   }
 
   get size(): number {

@@ -1,11 +1,10 @@
 // Worker-thread entry: owns one training session and runs passes on shared parameter memory.
 import { parentPort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
 import { FromWorker, ToWorker } from './worker-protocol';
-import { PassLayout, runTrainingPass } from './training-pass';
+import { GraphSession } from './graph-session';
+import { runTrainingPass } from './training-pass';
 
-let session: ort.InferenceSession | undefined;
-let layout: PassLayout | undefined;
+let session: GraphSession | undefined;
 let weights: Float32Array | undefined;
 // onnxruntime-node refuses tensors over SharedArrayBuffer memory, so passes read private copies.
 let localWeights: Float32Array | undefined;
@@ -23,8 +22,7 @@ port?.on('message', (msg: ToWorker) => {
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'init') {
     try {
-      session = await ort.InferenceSession.create(msg.modelBytes, msg.sessionOptions);
-      layout = msg.layout;
+      session = await GraphSession.create(msg.modelBytes, msg.sessionOptions, msg.layout);
       weights = new Float32Array(msg.weights);
       localWeights = new Float32Array(weights.length);
       grad = new Float32Array(msg.grad);
@@ -41,9 +39,9 @@ async function handle(msg: ToWorker): Promise<void> {
     labels = new BigInt64Array(msg.labels, 0, msg.count).slice();
   } else if (msg.type === 'run') {
     try {
-      if (!session || !layout || !weights || !grad || !localWeights) throw new Error('the worker has no session');
+      if (!session || !weights || !grad || !localWeights) throw new Error('the worker has no session');
       localWeights.set(weights);
-      const r = await runTrainingPass(session, layout, { weights: localWeights, buffers: msg.buffers, data, labels }, grad);
+      const r = await runTrainingPass(session, { weights: localWeights, buffers: msg.buffers, data, labels }, grad);
       send({ type: 'done', id: msg.id, loss: r.loss, buffers: msg.wantBuffers ? r.buffers : undefined });
     } catch (e) {
       send({ type: 'error', id: msg.id, message: (e as Error).message });

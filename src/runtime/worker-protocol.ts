@@ -1,7 +1,7 @@
 // Messages between the main thread and a session worker. Parameters, gradients and the batch
 // live in SharedArrayBuffers, so a message carries only sizes and the loss.
 import type { InferenceSession } from 'onnxruntime-node';
-import { PassLayout } from './training-pass';
+import { GraphLayout } from './graph-session';
 
 type SessionOptions = InferenceSession.SessionOptions;
 
@@ -10,7 +10,8 @@ export interface InitMessage {
   readonly modelBytes: Uint8Array;
   /** The main session's options (provider, optimization level, logging), with this worker's thread count. */
   readonly sessionOptions: SessionOptions;
-  readonly layout: PassLayout;
+  /** The training graph's contract and the parameter layout (plain data: it is cloned into the worker). */
+  readonly layout: GraphLayout;
   readonly weights: SharedArrayBuffer;
   readonly grad: SharedArrayBuffer;
 }

@@ -1,7 +1,7 @@
 // A checkpoint must hold exactly the tensors the model and optimizer need: a missing parameter
 // would silently restart from its initial value, a missing momentum from zero. Refused instead,
 // in one sentence naming what is missing, extra or of the wrong size.
-import { CheckpointError } from './checkpoint-file';
+import { CheckpointError } from '../onnx/tensor-file';
 import { RunCheckpoint } from './checkpoint';
 
 export interface ExpectedState {

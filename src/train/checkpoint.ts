@@ -1,8 +1,8 @@
 // Run checkpoints: parameters, buffers, optimizer state, schedule position, loader/RNG state and
-// the run config in one crsam tensor file (see checkpoint-file.ts), written atomically.
+// the run config in one crsam tensor file (see onnx/tensor-file.ts), written atomically.
 import { OptimizerState } from '../optim/types';
 import { TrainerState } from './trainer';
-import { CheckpointError, StoredTensor, readTensorFile, writeTensorFile } from './checkpoint-file';
+import { CheckpointError, StoredTensor, readTensorFile, writeTensorFile } from '../onnx/tensor-file';
 
 export interface RunCheckpoint {
   readonly trainer: TrainerState;

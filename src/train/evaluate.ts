@@ -19,7 +19,7 @@ export async function evaluateModel(model: Model, pair: DatasetPair, split: 'tra
   const ds = pair[split];
   if (art.numClasses !== ds.numClasses) throw new EvaluateError(`the model has ${art.numClasses} output classes but ${ds.name} has ${ds.numClasses}`);
   const store = new ParameterStore(art.params, art.buffers, art.initialValues);
-  const session = await EvalSession.create(serializeModel(art.evalModel), sessionOptions(config), art.dataInputs);
+  const session = await EvalSession.create(serializeModel(art.evalModel), sessionOptions(config), store.layout(art.evalContract), art.dataInputs);
   try {
     const loaders = makeLoaders(pair, { batchSize, evalBatchSize: batchSize });
     // The test loader normalizes without augmenting; for the train split use a loader like it.

@@ -14,7 +14,7 @@ import { openRunFolder } from './run-folder';
 import { finishRunRecord } from './run-record';
 import { beginRunFiles } from './run-start';
 import { checkTrainingMemory } from '../zoo/memory';
-import { GeometryTracker, geometryMetrics } from '../geometry/track';
+import { GeometryTracker, geometryMetrics } from './geometry-tracker';
 import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
 import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, evalAugmentation, makeLoaders, validateDataset } from '../data';

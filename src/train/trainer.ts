@@ -125,12 +125,12 @@ export class Trainer {
     const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: options.lr ?? 0.05 });
     const resolved = resolveDevice(options);
     const sOpts = sessionOptions(options, resolved);
-    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store, {
+    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
       sessionOptions: sOpts, parallel: options.parallel, threads: options.threads, device: resolved.device,
     });
     let evalSession: EvalSession;
     try {
-      evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, artifacts.dataInputs);
+      evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, store.layout(artifacts.evalContract), artifacts.dataInputs);
     } catch (e) {
       await oracle.close();
       throw e;

@@ -2,7 +2,7 @@
 // table, and size, cost and memory estimates.
 export * from './options';
 export * from './init';
-export * from './rng';
+export { InitRng } from '../core/rng';
 export * from './net';
 export * from './resnet';
 export * from './wide-resnet';

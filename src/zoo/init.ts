@@ -2,7 +2,7 @@
 // (counting the parameters of a 90M-parameter model should not cost seconds of sampling).
 // Each follows the PyTorch function named in its comment; fan-in/fan-out follow
 // torch.nn.init._calculate_fan_in_and_fan_out: dims [out, in, ...receptive field].
-import { InitRng } from './rng';
+import { InitRng } from '../core/rng';
 
 export type Init =
   | { readonly kind: 'constant'; readonly value: number }

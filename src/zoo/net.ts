@@ -7,7 +7,7 @@ import { DataType } from '../onnx/dtype';
 import { Graph, Model } from '../onnx/ir';
 import { Facts } from '../onnx/shape-inference';
 import { Init, ONES, ZEROS, fillInit, kaimingNormalFanOut, torchDefaultBias, torchDefaultWeight } from './init';
-import { InitRng } from './rng';
+import { InitRng } from '../core/rng';
 import { ResolvedCommon } from './options';
 
 export const ZOO_OPSET = 17;

@@ -1,7 +1,7 @@
-// Sizes of a model: trainable parameters (as buildArtifacts picks them, which is also what
+// Sizes of a model: trainable parameters (autodiff/trainable.ts, as buildArtifacts picks them: what
 // PyTorch's sum(p.numel() for p in model.parameters()) counts) and the forward cost in
 // multiply-accumulates of its Conv, MatMul and Gemm nodes, from the shapes alone.
-import { DataType } from '../onnx/dtype';
+import { initializerRoles } from '../autodiff/trainable';
 import { Dim, Graph, Model, Node, attrInt, defaultOpset, tensorSize } from '../onnx/ir';
 import { Facts, inferShapes } from '../onnx/shape-inference';
 import { OptionError } from '../core/option-error';
@@ -17,20 +17,9 @@ export interface ParameterCount {
 
 /** Counts the trainable parameters and the BatchNorm buffers of a forward model. */
 export function countParameters(model: Model): ParameterCount {
-  const g = model.graph;
-  const used = new Set(g.nodes.flatMap((n) => n.inputs));
-  const buffers = new Set(g.nodes.filter((n) => n.opType === 'BatchNormalization').flatMap((n) => [n.inputs[3], n.inputs[4]]));
-  let parameters = 0;
-  let bufferElems = 0;
-  let tensors = 0;
-  for (const t of g.initializers.values()) {
-    if (!used.has(t.name)) continue;
-    if (buffers.has(t.name)) { bufferElems += tensorSize(t.dims); continue; }
-    if (t.dtype !== DataType.FLOAT || t.dims.length === 0) continue;
-    parameters += tensorSize(t.dims);
-    tensors++;
-  }
-  return { parameters, buffers: bufferElems, tensors };
+  const { params, buffers } = initializerRoles(model.graph);
+  const elements = (ts: readonly { readonly dims: readonly number[] }[]) => ts.reduce((s, t) => s + tensorSize(t.dims), 0);
+  return { parameters: elements(params), buffers: elements(buffers), tensors: params.length };
 }
 
 /** Shape facts for the graph with the input batch dimension fixed to `batchSize`. */

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { idxHeader, mutateIdx, mutateModel } from '../fuzz/mutate';
 import { repoRoot } from '../repo-root';
 

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isUserError } from '../../src/core/errors';
 import { readIdx } from '../../src/data/idx';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { serializeModel } from '../../src/onnx/io';
 import { tinyModel } from '../onnx/external-fixture';
 import { repoRoot } from '../repo-root';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
 import { isUserError } from '../../src/core/errors';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { loadModel } from '../../src/onnx/io';
 import { mutateModel } from './mutate';
 

@@ -3,7 +3,7 @@
 // attribute values, external-data tricks). Each mutant carries a description to reproduce it.
 import * as zlib from 'node:zlib';
 import * as protobuf from 'protobufjs';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { ONNX_PROTO } from '../../src/onnx/onnx-schema';
 
 const ModelProto = protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto');

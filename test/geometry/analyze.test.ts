@@ -4,34 +4,20 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
 import { makeSyntheticDataset } from '../../src/data';
 import { GeometryReport, analyzeGeometry } from '../../src/geometry/analyze';
 import { GeometryError } from '../../src/geometry/errors';
-import { datasetBatches, resolveGeometryModel } from '../../src/geometry/sources';
-import { GeometryTracker } from '../../src/geometry/track';
+import { datasetBatches } from '../../src/geometry/sources';
+import { GeometryTracker } from '../../src/train/geometry-tracker';
+import { resolveGeometryModel } from '../../src/train/geometry-model';
 import { saveModel } from '../../src/onnx/io';
 import { saveRunCheckpoint } from '../../src/train/checkpoint';
 import { Trainer } from '../../src/train/trainer';
 import { buildZooModel } from '../../src/zoo';
+import { runCli as cli } from '../cli/in-process';
 
 const SHAPE = { inputSize: 8, channels: 1, numClasses: 4 };
 const FAST = { trace: { maxIter: 8 }, eigen: { maxIter: 12 }, threads: 2 } as const;
-
-/** Runs the CLI and returns its exit code and standard output. */
-async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => { chunks.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), out: chunks.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-  }
-}
 
 describe('analyzeGeometry and the geometry commands', () => {
   const pair = makeSyntheticDataset();
@@ -76,7 +62,7 @@ describe('analyzeGeometry and the geometry commands', () => {
   it('gives the same figures for the exported model file and its run folder', async () => {
     const file = path.join(dir, 'model.onnx');
     saveModel(trainer.inferenceModel(), file);
-    const r = await analyzeGeometry({ model: dir, batches, ...FAST, eigenvalues: 2 });
+    const r = await analyzeGeometry({ model: resolveGeometryModel(dir), batches, ...FAST, eigenvalues: 2 });
     expect(r.model).to.equal(path.basename(dir));
     for (const k of ['loss', 'gradNorm', 'trace', 'lambdaMax'] as const) expect(r[k] as number, k).to.be.closeTo(fromTrainer[k] as number, 1e-5 * Math.abs(fromTrainer[k] as number));
   });

@@ -1,7 +1,7 @@
 // Trace, eigenvalues, approximation ratio, gradient norms and finite differences on quadratics
 // with a known Hessian, where the answers are exact.
 import { expect } from 'chai';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { approximationRatio } from '../../src/geometry/ascent';
 import { topEigenvalues } from '../../src/geometry/eigen';
 import { gradientNorms } from '../../src/geometry/gradient-norm';

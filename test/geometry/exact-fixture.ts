@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
-import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
+import { OrtGeometryOracle } from '../../src/geometry/ort-geometry-oracle';
 import { loadModel } from '../../src/onnx/io';
 import { fixturePath } from '../repo-root';
 

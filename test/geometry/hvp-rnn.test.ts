@@ -2,9 +2,9 @@
 // reverse of the lowered LSTM and of the Einsum rule) against central differences of gradients.
 import { expect } from 'chai';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { finiteDifferenceHvp } from '../../src/geometry/oracle';
-import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
+import { OrtGeometryOracle } from '../../src/geometry/ort-geometry-oracle';
 import { fillGaussian } from '../../src/geometry/probes';
 import { loadModel } from '../../src/onnx/io';
 import { relErr } from '../autodiff/check-gradient';

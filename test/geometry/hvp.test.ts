@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import * as ort from 'onnxruntime-node';
 import { buildArtifacts } from '../../src/autodiff/artifacts';
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { buildHvpGraph, pruneDeadNodes } from '../../src/geometry/hvp-graph';
 import { finiteDifferenceHvp } from '../../src/geometry/oracle';
-import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
+import { OrtGeometryOracle } from '../../src/geometry/ort-geometry-oracle';
 import { fillGaussian } from '../../src/geometry/probes';
 import { GraphBuilder } from '../../src/onnx/builder';
 import { DataType } from '../../src/onnx/dtype';

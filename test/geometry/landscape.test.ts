@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { makeSyntheticDataset } from '../../src/data';
 import { Landscape, lossLandscape, randomDirection } from '../../src/geometry/landscape';
 import { landscapeCsv, writeLandscape } from '../../src/geometry/landscape-output';
-import { OrtGeometryOracle } from '../../src/geometry/ort-oracle';
+import { OrtGeometryOracle } from '../../src/geometry/ort-geometry-oracle';
 import { datasetBatches } from '../../src/geometry/sources';
 import { norm } from '../../src/optim/vector';
 import { Trainer } from '../../src/train/trainer';

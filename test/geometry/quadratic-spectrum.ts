@@ -1,5 +1,5 @@
 // Quadratic oracles with a chosen spectrum: H = Q·diag(λ)·Qᵀ with a random orthogonal Q.
-import { Rng } from '../../src/data/rng';
+import { Rng } from '../../src/core/rng';
 import { QuadraticOracle } from './quadratic-oracle';
 
 /** A random symmetric matrix Q·diag(λ)·Qᵀ with the given eigenvalues (Q from Gram-Schmidt). */

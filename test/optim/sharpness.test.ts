@@ -14,7 +14,6 @@ import {
   SharpnessStep,
   type SharpnessStepOptions,
   Sgd,
-  createStepper,
 } from '../../src/optim';
 import { expectAllClose, expectClose } from './helpers';
 import { OptionError } from '../../src/core/option-error';
@@ -232,7 +231,7 @@ describe('optim/sharpness', () => {
   it('steps the real SGD from w with the combined gradient', async () => {
     const [rho, alpha, beta, lr, wd] = [0.25, 0.1, 0.01, 0.05, 5e-3];
     const sgd = new Sgd(3, { momentum: 0.9, weightDecay: wd });
-    const stepper = createStepper({ method: 'crsam', rho, alpha, beta, baseOptimizer: sgd });
+    const stepper = new SharpnessStep({ method: 'crsam', rho, alpha, beta, baseOptimizer: sgd });
     const w = Float32Array.from(W0);
     await stepper.step(w, new CubicOracle(0.6), lr);
     const cf = closedForm(rho, 0.6);

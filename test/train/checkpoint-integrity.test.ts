@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../../src/data';
-import { decodeTensorFile, encodeTensorFile, readTensorFile, TensorFile } from '../../src/train/checkpoint-file';
+import { decodeTensorFile, encodeTensorFile, readTensorFile, TensorFile } from '../../src/onnx/tensor-file';
 import { loadRunCheckpoint, RunCheckpoint, saveRunCheckpoint } from '../../src/train/checkpoint';
 import { checkCheckpointFits, ExpectedState } from '../../src/train/checkpoint-check';
 import { runTraining } from '../../src/train/run';

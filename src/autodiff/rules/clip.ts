@@ -1,9 +1,8 @@
 // dX = dY·[min ≤ X ≤ max], dmin = dY·[X < min ∧ min < max], dmax = dY·[X > max ∨ max < min]  (PyTorch's clamp)
-// min and max are optional inputs (opset ≥ 11); the driver sums dmin and dmax down to scalars.
-import { AutodiffError, GradientRule } from '../types';
+// min and max are optional inputs (opset ≥ 11; crsam needs 13); the driver sums dmin and dmax down to scalars.
+import { GradientRule } from '../types';
 
-export const clip: GradientRule = ({ b, dOut, needs, node, opset, x }) => {
-  if (opset < 11) throw new AutodiffError(`Clip node '${node.name}' has its bounds as attributes (opset ${opset}); re-export with opset 13 or newer`);
+export const clip: GradientRule = ({ b, dOut, needs, node, x }) => {
   const dy = dOut[0] as string;
   const X = x(0);
   const lo = node.inputs[1] ? x(1) : undefined;

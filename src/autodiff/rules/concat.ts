@@ -1,8 +1,8 @@
 // dXᵢ = dY[..., offsetᵢ : offsetᵢ + sizeᵢ, ...] along the axis: one Split (sizes read at run time where symbolic)
 import { attrInt } from '../../onnx/ir';
-import { AutodiffError, GradientRule } from '../types';
+import { GradientRule } from '../types';
 
-export const concat: GradientRule = ({ b, dOut, needs, node, x, opset }) => {
+export const concat: GradientRule = ({ b, dOut, needs, node, x }) => {
   const dy = dOut[0] as string;
   const rank = b.rank(dy);
   const axisAttr = attrInt(node, 'axis', 0);
@@ -12,11 +12,8 @@ export const concat: GradientRule = ({ b, dOut, needs, node, x, opset }) => {
   if (inputs.length === 1) return [dy];
   let parts: string[];
   if (sizes.every((s): s is number => typeof s === 'number')) {
-    parts = opset >= 13
-      ? b.node('Split', [dy, b.ints(sizes)], { axis }, { outputs: inputs.length })
-      : b.node('Split', [dy], { axis, split: sizes }, { outputs: inputs.length });
+    parts = b.node('Split', [dy, b.ints(sizes)], { axis }, { outputs: inputs.length });
   } else {
-    if (opset < 13) throw new AutodiffError(`Concat node '${node.name}' joins inputs of unknown size along axis ${axis}; differentiating it needs opset 13 or later`);
     const axisIndex = b.ints([axis]);
     const runtime = inputs.map((v, i) => {
       const s = sizes[i];

@@ -1,4 +1,4 @@
-// dX = dY  (Identity, and Cast between float types: the gradient is cast back)
+// dX = dY  (Identity; Cast has its own rule, cast.ts, which casts the gradient back)
 import { GradientRule } from '../types';
 
 export const identity: GradientRule = ({ dOut }) => [dOut[0]];

@@ -1,5 +1,5 @@
 // constant: dX = dY[pads_begin : −pads_end] (a Pad by −pads if some are negative); reflect/edge: plus the mirrored/edge parts folded back
-import { attrInts, attrString, Dim } from '../../onnx/ir';
+import { attrString, Dim } from '../../onnx/ir';
 import { AutodiffError, GradientRule } from '../types';
 
 const BIG = 2 ** 31 - 1;
@@ -8,7 +8,7 @@ export const pad: GradientRule = ({ b, dOut, needs, node, x, opset }) => {
   let dy = dOut[0] as string;
   const mode = attrString(node, 'mode', 'constant');
   const rank = b.rank(x(0));
-  const given = opset < 11 ? attrInts(node, 'pads') : b.fact(x(1)).value;
+  const given = b.fact(x(1)).value;
   const axesIn = opset >= 18 && node.inputs[3] ? b.fact(x(3)).value : undefined;
   const known = given && given.every((p): p is number => typeof p === 'number') && !(node.inputs[3] && !axesIn);
   let dX: string;

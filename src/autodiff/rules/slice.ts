@@ -1,20 +1,20 @@
 // dX = pad(dY) back to X's extent (steps of ±1; other steps first spread dY out with zeros); else a scatter
 import { DataType } from '../../onnx/dtype';
-import { attrInts, Dim } from '../../onnx/ir';
+import { Dim } from '../../onnx/ir';
 import { clampSlice } from '../../onnx/shape-rules/tensor';
-import { AutodiffError, GradContext, GradientRule } from '../types';
+import { GradContext, GradientRule } from '../types';
 
 const BIG = 2 ** 31 - 1;
 const known = (v: readonly Dim[] | undefined): number[] | undefined => (v && v.every((d): d is number => typeof d === 'number') ? [...v] : undefined);
 
 export const slice: GradientRule = (ctx) => {
-  const { b, dOut, node, x, opset } = ctx;
-  const list = (i: number, attr: string) => (opset < 10 ? attrInts(node, attr) : node.inputs[i] ? known(b.fact(x(i)).value) : undefined);
-  const [starts, ends, xs] = [list(1, 'starts'), list(2, 'ends'), b.shape(x(0))];
+  const { b, dOut, node, x } = ctx;
+  const list = (i: number) => (node.inputs[i] ? known(b.fact(x(i)).value) : undefined);
+  const [starts, ends, xs] = [list(1), list(2), b.shape(x(0))];
   if (!starts || !ends || !xs) return [scatterBack(ctx)];
-  const axes = (list(3, 'axes') ?? starts.map((_, i) => i)).map((a) => (a < 0 ? a + xs.length : a));
-  const steps = list(4, 'steps') ?? starts.map(() => 1);
-  if ((opset >= 10 && node.inputs[3] && !list(3, 'axes')) || (node.inputs[4] && !list(4, 'steps'))) return [scatterBack(ctx)];
+  const axes = (list(3) ?? starts.map((_, i) => i)).map((a) => (a < 0 ? a + xs.length : a));
+  const steps = list(4) ?? starts.map(() => 1);
+  if ((node.inputs[3] && !list(3)) || (node.inputs[4] && !list(4))) return [scatterBack(ctx)];
   let g = dOut[0] as string;
   const pads = new Array<number>(2 * xs.length).fill(0);
   const reversed: number[] = [];
@@ -49,8 +49,7 @@ export const slice: GradientRule = (ctx) => {
 };
 
 /** Any slice: apply it to X's flat indices, then scatter dY to the indices it selected. */
-function scatterBack({ b, dOut, node, x, opset }: GradContext): string {
-  if (opset < 11) throw new AutodiffError(`Slice node '${node.name}': differentiating a slice with bounds or sizes known only at run time needs opset 11 or later`);
+function scatterBack({ b, dOut, node, x }: GradContext): string {
   const shape = b.op('Shape', [x(0)]);
   const n = b.op('Size', [x(0)]);
   const index = b.op('Reshape', [b.op('Range', [b.scalar(0, DataType.INT64), n, b.scalar(1, DataType.INT64)]), shape]);

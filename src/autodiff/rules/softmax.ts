@@ -2,12 +2,11 @@
 import { attrInt } from '../../onnx/ir';
 import { GradContext, GradientRule } from '../types';
 
-/** The axes Softmax/LogSoftmax normalize over: one axis from opset 13, all axes from `axis` on before. */
-export function softmaxAxes({ b, node, opset, x }: GradContext): number[] {
+/** The axis Softmax/LogSoftmax normalize over (opset ≥ 13: one axis, default the last). */
+export function softmaxAxes({ b, node, x }: GradContext): number[] {
   const rank = b.rank(x(0));
-  const axis = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
-  const a = axis < 0 ? axis + rank : axis;
-  return opset >= 13 ? [a] : Array.from({ length: rank - a }, (_, i) => a + i);
+  const axis = attrInt(node, 'axis', -1);
+  return [axis < 0 ? axis + rank : axis];
 }
 
 export const softmax: GradientRule = (ctx) => {

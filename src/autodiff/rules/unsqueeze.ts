@@ -1,7 +1,7 @@
 // dX = squeeze(dY, axes)  (axes from the attribute before opset 13, the input from 13)
 import { attrInts } from '../../onnx/ir';
 import { GradientRule } from '../types';
-import { reshapeBack } from './flatten';
+import { reshapeBack } from './reshape-back';
 
 export const unsqueeze: GradientRule = (ctx) => {
   const { b, dOut, node, x } = ctx;

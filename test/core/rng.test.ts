@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Rng } from '../../src/data';
+import { Rng } from '../../src/core/rng';
 import { OptionError } from '../../src/core/option-error';
 
-describe('data/rng', () => {
+describe('core/rng', () => {
   it('matches the reference xoshiro128** output for state {1, 2, 3, 4}', () => {
     const r = Rng.fromState({ kind: 'xoshiro128**', s: [1, 2, 3, 4] });
     expect([r.nextU32(), r.nextU32(), r.nextU32(), r.nextU32(), r.nextU32()]).to.deep.equal([11520, 0, 5927040, 70819200, 2031721883]);

@@ -1,11 +1,12 @@
-// A pool of session workers, each with its own parameter and gradient memory (SharedArrayBuffer),
-// so independent passes (CR-SAM's w+e and w−e) run on separate cores at the same time:
+// The main thread's handle on one session worker (session-worker.ts), with the worker's own
+// parameter and gradient memory (SharedArrayBuffer). The gradient oracle starts two, so
+// independent passes (CR-SAM's w+e and w−e) run on separate cores at the same time:
 // onnxruntime-node's run() blocks its thread, so two sessions on one thread would take turns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FromWorker, InitMessage, ToWorker } from './worker-protocol';
-import { PassLayout } from './training-pass';
+import { GraphLayout } from './graph-session';
 
 interface Pending { resolve: (r: { loss: number; buffers?: Map<string, Float32Array> }) => void; reject: (e: Error) => void }
 
@@ -25,7 +26,7 @@ export class SessionWorker {
     worker.on('error', (e) => { for (const p of this.pending.values()) p.reject(e); this.pending.clear(); });
   }
 
-  static async start(modelBytes: Uint8Array, layout: PassLayout, size: number, sessionOptions: InitMessage['sessionOptions']): Promise<SessionWorker> {
+  static async start(modelBytes: Uint8Array, layout: GraphLayout, size: number, sessionOptions: InitMessage['sessionOptions']): Promise<SessionWorker> {
     const js = path.join(__dirname, 'session-worker.js');
     // Under ts-node/tsx (tests, scripts) the worker is the .ts file, loaded through tsx.
     const worker = fs.existsSync(js) ? new Worker(js) : new Worker(path.join(__dirname, 'session-worker.ts'), { execArgv: ['--require', 'tsx/cjs'] });

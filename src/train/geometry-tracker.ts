@@ -4,12 +4,12 @@
 // calls, and uses the same probes every time, so epoch-to-epoch changes are not probe noise.
 import { Batch } from '../runtime/batch';
 import { SessionConfig } from '../runtime/execution-providers';
-import { Trainer } from '../train/trainer';
-import { sessionConfig } from './analyze';
-import { CurvatureEigenOptions, CurvatureTraceOptions, measureCurvature } from './curvature';
-import { gradientNorms } from './gradient-norm';
-import { HvpMode, OrtGeometryOracle } from './ort-oracle';
-import { TraceMethod } from './trace';
+import { sessionConfig } from '../geometry/analyze';
+import { CurvatureEigenOptions, CurvatureTraceOptions, measureCurvature } from '../geometry/curvature';
+import { gradientNorms } from '../geometry/gradient-norm';
+import { HvpMode, OrtGeometryOracle } from '../geometry/ort-geometry-oracle';
+import { TraceMethod } from '../geometry/trace';
+import { Trainer } from './trainer';
 
 export interface TrackGeometryOptions extends SessionConfig {
   /** Most HVPs of the trace per measurement. Default: 100. */
