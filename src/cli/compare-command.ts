@@ -13,7 +13,7 @@ import { processExecutor } from './compare-executor';
 import { trainSpec } from './train-command';
 
 /** Train flags a study sets per cell itself, or that make no sense in a grid. */
-const NOT_GRID_FLAGS = new Set(['out', 'resume', 'config', 'threads']);
+const NOT_GRID_FLAGS = new Set(['out', 'resume', 'config', 'threads', 'preset', 'overwrite']);
 const GRID_DEFAULTS: Record<string, string> = { optimizer: 'sgd,sam,crsam', seed: '0,1,2' };
 
 function gridFlags(): Record<string, FlagSpec> {

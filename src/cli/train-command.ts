@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES } from '../data';
 import { formatGeometryMetrics } from '../train/geometry-tracker';
+import { loadPreset, presetFlags } from '../train/presets';
 import { batchSizesFor } from '../train/fixed-batch';
 import { checkModelSpec, isZooName, resolveModel, zooModelShape } from '../train/model-source';
 import { loadModel } from '../onnx/io';
@@ -58,6 +59,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'geometry-samples': { type: 'int', help: 'images used by --track-geometry', default: 512 },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it', },
   overwrite: { type: 'bool', help: 'replace the run already in --out (without it, such a folder is refused)', default: false },
+  preset: { type: 'string', arg: 'NAME', help: "start from the paper's settings for a data set and model (presets/*.json; 'crsam compare --preset list' lists them); --config and flags override it" },
   config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
   resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
 };
@@ -86,7 +88,7 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
   if (resume) {
     const file = path.join(resume, 'run-config.json');
     if (!fs.existsSync(file)) throw new UsageError(`nothing to resume in ${resume}: ${file} does not exist`);
-    for (const k of ['config', 'out', 'overwrite']) {
+    for (const k of ['config', 'preset', 'out', 'overwrite']) {
       if (args.given.has(k)) throw new UsageError(`--${k} cannot be combined with --resume: a resumed run keeps its folder and the config in ${file}`);
     }
     const recorded = readRecordedConfig(resume);
@@ -94,17 +96,28 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
     checkResume(resume, recorded, Object.fromEntries([...args.given].map((k) => [k, args.flags[k]])));
     apply(recorded, file);
     merged.out = resume;
-  } else if (args.flags.config) {
-    const file = args.flags.config as string;
-    if (!fs.existsSync(file)) throw new UsageError(`the config file ${file} does not exist`);
-    const text = readRegularFile(file, 'the config file', (m) => new UsageError(m), MAX_CONFIG_BYTES).toString('utf8');
-    let obj: unknown;
-    try { obj = JSON.parse(text); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`the config file ${file} must hold a JSON object of flag values`);
-    if ('out' in obj && args.given.has('out')) delete (obj as Record<string, unknown>).out;
-    apply(obj as Record<string, unknown>, file);
+  } else {
+    const config = args.flags.config ? readConfigFile(args.flags.config as string, args) : undefined;
+    if (args.flags.preset) {
+      // Under the config file and the flags: a preset is where a run starts, not what it must be.
+      const preset = loadPreset(args.flags.preset as string);
+      const optimizer = String(args.given.has('optimizer') ? args.flags.optimizer : config?.optimizer ?? args.flags.optimizer);
+      apply(presetFlags(preset, optimizer), `the preset ${preset.name}`);
+    }
+    if (config) apply(config, args.flags.config as string);
   }
   return merged;
+}
+
+/** The JSON object of flag values in a config file (`out` dropped when --out is given). */
+function readConfigFile(file: string, args: Parsed): Record<string, unknown> {
+  if (!fs.existsSync(file)) throw new UsageError(`the config file ${file} does not exist`);
+  const text = readRegularFile(file, 'the config file', (m) => new UsageError(m), MAX_CONFIG_BYTES).toString('utf8');
+  let obj: unknown;
+  try { obj = JSON.parse(text); } catch { throw new UsageError(`the config file ${file} is not valid JSON`); }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`the config file ${file} must hold a JSON object of flag values`);
+  if ('out' in obj && args.given.has('out')) delete (obj as Record<string, unknown>).out;
+  return obj as Record<string, unknown>;
 }
 
 /** A config-file value as the flag would have parsed it, or one sentence saying what type it needs. */
