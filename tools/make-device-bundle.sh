@@ -4,13 +4,14 @@
 # onnxruntime-common, protobufjs and its dependencies), the Vulkan loader, and dist/src + dist/tools,
 # for tools/device-check.sh on a machine without Node.js or network (docs/device-check.md).
 # Fails when the bundle plus the repository's working tree exceed 64 MiB, the transfer limit.
-# Usage: tools/make-device-bundle.sh [output-dir]
+# Usage: tools/make-device-bundle.sh [output-dir]   (DEVICE_BUNDLE_SKIP_BUILD=1: use dist/ as it is)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/.cache/device-bundle}
 limit=$((64 * 1024 * 1024))
 cd "$root"
-[ -f dist/tools/device-check.js ] || npx tsc -p tsconfig.json
+# A stale dist/ would check old code on the device; DEVICE_BUNDLE_SKIP_BUILD=1 skips this when dist/ is fresh.
+[ "${DEVICE_BUNDLE_SKIP_BUILD:-0}" = 1 ] || npx tsc -p tsconfig.json
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib" "$stage/node_modules" "$stage/dist"
