@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 // The folder layers of src/, lowest first (docs/architecture.md). A folder imports only its own
 // layer and lower ones; src/index.ts (the package root) only re-exports and no folder imports it.
-const LAYERS = ['core', 'onnx', 'autodiff', 'optim', 'runtime', 'data', 'zoo', 'plot', 'geometry', 'train', 'study', 'cli'];
+const LAYERS = ['core', 'onnx', 'autodiff', 'optim', 'graphs', 'runtime', 'data', 'zoo', 'plot', 'geometry', 'train', 'study', 'cli'];
 
 /** ESLint's own no-restricted-imports, one block per folder: import paths naming a higher layer fail. */
 function layerRules() {

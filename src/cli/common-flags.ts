@@ -8,6 +8,6 @@ export const DATA_FLAGS: Record<string, FlagSpec> = {
 };
 
 export const DEVICE_FLAGS: Record<string, FlagSpec> = {
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
+  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu' },
   threads: { type: 'int', help: 'CPU threads (0 = all cores)', default: 0 },
 };

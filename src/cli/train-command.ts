@@ -51,7 +51,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'int', help: 'seed of the model initialization, data order and augmentation', default: 0 },
   'train-limit': { type: 'int', help: 'use only this many training images, after the validation hold-out (a seeded random subset; 0 = all)', default: 0 },
   'test-limit': { type: 'int', help: 'use only this many test images (0 = all)', default: 0 },
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU)", choices: ['cpu', 'cuda', 'auto'], default: 'cpu' },
+  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu' },
   'device-id': { type: 'int', help: 'CUDA device index', default: 0 },
   threads: { type: 'int', help: 'CPU threads in all (0 = all cores)', default: 0 },
   parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },

@@ -1,14 +1,16 @@
 // Which ONNX Runtime execution provider a session uses, and the session options we pass.
 import { CrsamError } from '../core/errors';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { stepGraphBytes } from '../graphs/step-graphs';
 
-export type Device = 'cpu' | 'cuda' | 'auto';
+export type Device = 'cpu' | 'cuda' | 'webgpu' | 'auto';
 
 export interface SessionConfig {
-  /** 'cpu' (default), 'cuda', or 'auto' (CUDA when installed, else CPU with a note). */
+  /** 'cpu' (default), 'cuda', 'webgpu' (ORT's Dawn provider; needs a WebGPU adapter), or 'auto' (CUDA when installed, else CPU with a note). */
   readonly device?: Device;
   /** CUDA device index. Default: 0. */
   readonly deviceId?: number;
@@ -23,7 +25,7 @@ export class DeviceError extends CrsamError {
 }
 
 export interface ResolvedDevice {
-  readonly device: 'cpu' | 'cuda';
+  readonly device: 'cpu' | 'cuda' | 'webgpu';
   readonly deviceId: number;
   /** Set when 'auto' fell back to CPU, for the CLI to show. */
   readonly note?: string;
@@ -44,10 +46,39 @@ export function cudaInstalled(): boolean {
   }
 }
 
+let webGpuProbe: string | undefined | null = null;
+
+/**
+ * Why ORT's WebGPU provider cannot run here, or undefined when it can. Dawn finds its adapter only
+ * when a session is created, which is asynchronous and prints Dawn's own warnings; a child process
+ * creates one on a tiny graph so that device resolution stays synchronous and quiet (once per
+ * process, ~1 s). Measured here: Debian 12's lavapipe (Mesa 22.3) is refused by Dawn
+ * ("Vulkan shaderUniform*ArrayDynamicIndexing required"), so CPU-only machines report unavailable.
+ */
+export function webGpuUnavailableReason(): string | undefined {
+  if (webGpuProbe !== null) return webGpuProbe;
+  const script = `const ort=require(${JSON.stringify(require.resolve('onnxruntime-node'))});`
+    + `ort.InferenceSession.create(Buffer.from(process.argv[1],'base64'),{executionProviders:['webgpu'],logSeverityLevel:4})`
+    + `.then(()=>process.exit(0),(e)=>{process.stdout.write(String(e&&e.message||e));process.exit(1);});`;
+  try {
+    execFileSync(process.execPath, ['-e', script, Buffer.from(stepGraphBytes('sumSquares')).toString('base64')], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 });
+    webGpuProbe = undefined;
+  } catch (e) {
+    const out = (e as { stdout?: Buffer }).stdout?.toString() ?? '';
+    webGpuProbe = /adapter/i.test(out) ? 'no WebGPU adapter was found' : (out.split('\n')[0] || 'the WebGPU provider failed to start');
+  }
+  return webGpuProbe;
+}
+
 export function resolveDevice(config: SessionConfig): ResolvedDevice {
   const want = config.device ?? 'cpu';
   const deviceId = config.deviceId ?? 0;
   if (want === 'cpu') return { device: 'cpu', deviceId };
+  if (want === 'webgpu') {
+    const why = webGpuUnavailableReason();
+    if (why === undefined) return { device: 'webgpu', deviceId };
+    throw new DeviceError(`--device webgpu cannot run here because ${why} (Dawn needs a Vulkan GPU driver on Linux); use --device cpu, or a machine with a GPU and its Vulkan driver`);
+  }
   if (cudaInstalled()) return { device: 'cuda', deviceId };
   if (want === 'auto') return { device: 'cpu', deviceId, note: `CUDA is not available here, so crsam runs on the CPU (to use a GPU, ${CUDA_INSTALL_HINT})` };
   throw new DeviceError(`--device cuda needs onnxruntime-node's CUDA provider, which is not installed; ${CUDA_INSTALL_HINT}, or use --device auto to fall back to the CPU`);
@@ -56,7 +87,7 @@ export function resolveDevice(config: SessionConfig): ResolvedDevice {
 export function sessionOptions(config: SessionConfig, resolved: ResolvedDevice = resolveDevice(config)): ort.InferenceSession.SessionOptions {
   const threads = config.threads ?? os.availableParallelism();
   return {
-    executionProviders: resolved.device === 'cuda' ? [{ name: 'cuda', deviceId: resolved.deviceId }, 'cpu'] : ['cpu'],
+    executionProviders: providers(resolved),
     graphOptimizationLevel: config.graphOptimizationLevel ?? 'all',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -68,4 +99,11 @@ export function sessionOptions(config: SessionConfig, resolved: ResolvedDevice =
     // threads steal the cores the other session needs (measured: 850 → 620 ms per ResNet-20 pass).
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
+}
+
+/** The provider list of a resolved device; ORT places any node the first provider lacks on the CPU. */
+function providers(resolved: ResolvedDevice): ort.InferenceSession.ExecutionProviderConfig[] {
+  if (resolved.device === 'cuda') return [{ name: 'cuda', deviceId: resolved.deviceId }, 'cpu'];
+  if (resolved.device === 'webgpu') return [{ name: 'webgpu' }, 'cpu'];
+  return ['cpu'];
 }

@@ -19,7 +19,7 @@ export interface OracleOptions {
   readonly parallel?: ParallelMode;
   /** Total CPU threads to use; each of the 2 workers gets half. Default: all cores. */
   readonly threads?: number;
-  readonly device?: 'cpu' | 'cuda';
+  readonly device?: 'cpu' | 'cuda' | 'webgpu';
 }
 
 export class OrtGradientOracle implements GradientOracle {
