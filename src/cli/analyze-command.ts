@@ -9,7 +9,7 @@ import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, density
 import { resolveGeometryModel } from '../train/geometry-model';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
-import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
+import { DATA_FLAGS, DEVICE_FLAGS, syntheticFor } from './common-flags';
 import { makeOutputDirectory } from '../core/safe-fs';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -66,7 +66,7 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
   const specs = [args.positionals[0], ...(f.compare as string[])];
   const bar = new ProgressBar(process.stderr);
   try {
-    const pair: DatasetPair = loadDataset(f.data as string, { dir: f['data-dir'] as string | undefined, onProgress: (p) => { bar.clear(); print(p.message); } });
+    const pair: DatasetPair = loadDataset(f.data as string, { dir: f['data-dir'] as string | undefined, onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data as string, specs[0]) });
     const split = pair[f.split as 'test' | 'train'];
     const shape = { channels: split.channels, height: split.height, numClasses: split.numClasses };
     const reports: GeometryReport[] = [];

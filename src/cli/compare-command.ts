@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPreset, presetNames } from '../train/presets';
 import {
-  GridAxis, StudyDefinition, buildReport, cellState, createStudy, readCellResult, readStudy, runDir, runStudy, studyCells, writeReport,
+  GridAxis, StudyDefinition, buildReport, cellState, createStudy, readCellResult, readLandscape, readStudy, runDir, runStudy, studyCells, updateStudy, writeReport,
 } from '../study';
 import { CommandSpec, FlagSpec, Parsed, UsageError, convert } from './args';
 import { processExecutor } from './compare-executor';
@@ -33,6 +33,7 @@ const OWN_FLAGS: Record<string, FlagSpec> = {
   preset: { type: 'string', arg: 'NAME', help: "start from the paper's settings for a data set and model (crsam compare --preset list shows them); flags override it" },
   jobs: { type: 'int', help: 'runs at once (each gets an equal share of the threads)', default: 1 },
   threads: { type: 'int', help: 'CPU threads for all runs together (0 = all cores)', default: 0 },
+  landscape: { type: 'int', arg: 'N', help: "a 2-D loss landscape (N×N grid) around each treatment's first-seed model, drawn side by side on one colour scale (the paper's Fig. 4; 0 = none; may be added with --resume)", default: 0 },
   'analyze-samples': { type: 'int', help: "test images for each final model's ‖∇L‖, Tr(H), C(w) and λ_max (the paper's Table 3; 0 = skip)", default: 1000 },
 };
 
@@ -79,6 +80,7 @@ function defineStudy(args: Parsed, argv: readonly string[]): StudyDefinition {
     format: 1, created: new Date().toISOString(), command: ['crsam', 'compare', ...argv], shared, axes,
     ...(perOptimizer ? { perOptimizer } : {}), ...(preset ? { preset: preset.name } : {}),
     geometrySamples: args.flags['analyze-samples'] as number,
+    ...(args.flags.landscape ? { landscapeResolution: args.flags.landscape as number } : {}),
   };
 }
 
@@ -94,7 +96,8 @@ function report(studyDir: string, def: StudyDefinition, print: (line: string) =>
   const cells = studyCells(def);
   const done = cells.filter((c) => cellState(runDir(studyDir, c)) === 'done');
   const missing = cells.filter((c) => !done.includes(c)).map((c) => c.name);
-  const files = writeReport(studyDir, buildReport(cells, done.map((c) => readCellResult(c, runDir(studyDir, c))), missing), title(def));
+  const landscapes = done.map((c) => readLandscape(c, runDir(studyDir, c))).filter((l) => l !== undefined);
+  const files = writeReport(studyDir, buildReport(cells, done.map((c) => readCellResult(c, runDir(studyDir, c))), missing), title(def), landscapes);
   print(`report: ${files.join(', ')}`);
 }
 
@@ -102,7 +105,8 @@ export async function runCompare(args: Parsed, print: (line: string) => void, ar
   const f = args.flags;
   if (f.preset === 'list') { print(presetNames().join('\n')); return 0; }
   if (!((f.jobs as number) >= 1)) throw new UsageError(`--jobs must be at least 1, got ${String(f.jobs)}`);
-  if ((f.threads as number) < 0 || (f['analyze-samples'] as number) < 0) throw new UsageError('--threads and --analyze-samples must not be negative');
+  if ((f.threads as number) < 0 || (f['analyze-samples'] as number) < 0 || (f.landscape as number) < 0) throw new UsageError('--threads, --analyze-samples and --landscape must not be negative');
+  if (f.landscape === 1) throw new UsageError('--landscape needs at least 2 grid points per axis (or 0 for none)');
   if (f.report) {
     report(f.report as string, readStudy(f.report as string), print);
     return 0;
@@ -114,6 +118,11 @@ export async function runCompare(args: Parsed, print: (line: string) => void, ar
     if (grid.length) throw new UsageError(`--resume continues a study with the grid it was started with, so ${grid.map((k) => `--${k}`).join(', ')} cannot be given with it`);
     studyDir = f.resume as string;
     def = readStudy(studyDir);
+    // Landscapes only add pictures of finished models, so a resume may ask for them.
+    if (args.given.has('landscape')) {
+      def = { ...def, landscapeResolution: f.landscape as number };
+      updateStudy(studyDir, def);
+    }
   } else {
     def = defineStudy(args, argv);
     const first = studyCells(def)[0]?.flags ?? {};
@@ -125,7 +134,7 @@ export async function runCompare(args: Parsed, print: (line: string) => void, ar
   const started = Date.now();
   let finished = 0;
   const result = await runStudy(studyDir, def, processExecutor(studyDir), { jobs: f.jobs as number, threads: f.threads as number, cores: os.availableParallelism() }, {
-    onCell: (cell, what) => { if (what !== 'skip') print(`  ${cell.name}: ${what === 'analyze' ? 'geometry on the test set' : what === 'resume' ? 'resuming' : 'training'}`); },
+    onCell: (cell, what) => { if (what !== 'skip') print(`  ${cell.name}: ${{ analyze: 'geometry on the test set', landscape: 'loss landscape', resume: 'resuming', train: 'training' }[what]}`); },
     onCellDone: (cell, s) => { finished++; print(`  ${cell.name}: done (${finished}/${cells.length}${s > 1 ? `, ${s.toFixed(0)} s` : ', already finished'})`); },
     onCellFailed: (cell, m) => print(`  ${cell.name}: failed: ${m}`),
   });

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GridCell, StudyExecutor, geometryFile } from '../study';
+import { GridCell, StudyExecutor, geometryFile, landscapeFile } from '../study';
 import { UsageError } from './args';
 
 /** The crsam entry script this process runs from (bin/crsam.js of this installation). */
@@ -54,6 +54,10 @@ export function processExecutor(studyDir: string): StudyExecutor {
       const data = Object.fromEntries(Object.entries(cell.flags).filter(([k]) => k === 'data' || k === 'data-dir'));
       await runCrsam(['analyze', dir, ...flagArgs(data), '--split', 'test', '--samples', String(samples), '--threads', String(threads), '--out', dir], log(cell, 'analyze'));
       if (!fs.existsSync(geometryFile(dir))) throw new Error(`crsam analyze did not write ${geometryFile(dir)}`);
+    },
+    async landscape(cell, dir, resolution, threads) {
+      const data = Object.fromEntries(Object.entries(cell.flags).filter(([k]) => k === 'data' || k === 'data-dir'));
+      await runCrsam(['landscape', dir, ...flagArgs(data), '--resolution', String(resolution), '--threads', String(threads), '--title', cell.name, '--out', path.dirname(landscapeFile(dir))], log(cell, 'landscape'));
     },
   };
 }

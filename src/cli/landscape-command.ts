@@ -7,7 +7,7 @@ import { GeometryError, analyzeLandscape, datasetBatches, writeLandscape } from 
 import { resolveGeometryModel } from '../train/geometry-model';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
-import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
+import { DATA_FLAGS, DEVICE_FLAGS, syntheticFor } from './common-flags';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...DATA_FLAGS,
@@ -42,7 +42,7 @@ export async function runLandscape(args: Parsed, print: (line: string) => void):
   const spec = args.positionals[0];
   const bar = new ProgressBar(process.stderr);
   try {
-    const pair = loadDataset(f.data as string, { dir: f['data-dir'] as string | undefined, onProgress: (p) => { bar.clear(); print(p.message); } });
+    const pair = loadDataset(f.data as string, { dir: f['data-dir'] as string | undefined, onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data as string, spec) });
     const split = pair[f.split as 'train' | 'test'];
     const model = resolveGeometryModel(spec, { channels: split.channels, height: split.height, numClasses: split.numClasses });
     const batches = datasetBatches(split, pair.train, { samples: f.samples as number, batchSize: f['batch-size'] as number, seed: f.seed as number, inputName: model.artifacts.dataInputs[0].name });

@@ -3,7 +3,7 @@
 // Markdown, JSON and overlaid curves.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineChart, LineSeries, lineChartPng, lineChartSvg } from '../plot';
+import { ContourPlot, LineChart, LineSeries, contourGridPng, contourGridSvg, lineChartPng, lineChartSvg } from '../plot';
 import { GridCell, SEED_FLAG, cellName } from './grid';
 import { CellResult } from './results';
 import { PairedDifference, Summary, mean, pairedDifference, summarize } from './stats';
@@ -141,8 +141,12 @@ export function reportChart(report: StudyReport, title: string): LineChart {
   };
 }
 
-/** Writes report.md, report.json, curves.svg and curves.png into `dir`; returns their paths. */
-export function writeReport(dir: string, report: StudyReport, title: string): string[] {
+/**
+ * Writes report.md, report.json, curves.svg and curves.png into `dir` — and landscapes.svg/.png
+ * when landscapes are given: side by side on one colour scale, as the paper's Fig. 4 — and
+ * returns their paths.
+ */
+export function writeReport(dir: string, report: StudyReport, title: string, landscapes: readonly ContourPlot[] = []): string[] {
   const files = { md: path.join(dir, 'report.md'), json: path.join(dir, 'report.json'), svg: path.join(dir, 'curves.svg'), png: path.join(dir, 'curves.png') };
   const chart = reportChart(report, title);
   const write = (file: string, data: string | Uint8Array) => {
@@ -154,5 +158,10 @@ export function writeReport(dir: string, report: StudyReport, title: string): st
   write(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   write(files.svg, lineChartSvg(chart));
   write(files.png, lineChartPng(chart));
-  return Object.values(files);
+  if (!landscapes.length) return Object.values(files);
+  const grid = { svg: path.join(dir, 'landscapes.svg'), png: path.join(dir, 'landscapes.png') };
+  const options = { title: `${title}: loss landscapes (one colour scale)` };
+  write(grid.svg, contourGridSvg(landscapes, options));
+  write(grid.png, contourGridPng(landscapes, options));
+  return [...Object.values(files), grid.svg, grid.png];
 }

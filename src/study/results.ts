@@ -4,7 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GridCell, SEED_FLAG, treatmentOf } from './grid';
-import { geometryFile } from './study-folder';
+import { ContourPlot } from '../plot';
+import { Landscape, landscapeContour } from '../geometry';
+import { geometryFile, landscapeFile } from './study-folder';
 
 export interface EpochPoint {
   readonly epoch: number;
@@ -116,4 +118,11 @@ function readStepCurvature(dir: string): [number, number][] {
   // Steps per epoch from the first epoch's end, to put steps on the epoch axis of the other curves.
   const perEpoch = epochEnds.length && epochEnds[0] > 0 ? epochEnds[0] : Math.max(1, steps.length);
   return steps.map((s) => [s.step / perEpoch, s.curvature]);
+}
+
+/** The cell's 2-D landscape as a contour plot titled with its treatment, if the run has one. */
+export function readLandscape(cell: GridCell, dir: string): ContourPlot | undefined {
+  const l = readJson(landscapeFile(dir)) as Partial<Landscape>;
+  if (l.dimensions !== 2 || !Array.isArray(l.x) || !Array.isArray(l.y) || !Array.isArray(l.loss)) return undefined;
+  return landscapeContour(l as Landscape, treatmentOf(cell));
 }

@@ -3,15 +3,17 @@
 // `crsam train` processes, tests pass a fake. Cells that are done are skipped, so calling this
 // again after an interruption finishes the study.
 import * as fs from 'node:fs';
-import { GridCell } from './grid';
-import { CellState, StudyDefinition, cellState, geometryFile, runDir, studyCells } from './study-folder';
+import { GridCell as Cell, treatmentOf } from './grid';
+import { CellState, StudyDefinition, cellState, geometryFile, landscapeFile, runDir, studyCells } from './study-folder';
 
 /** Starts the work of one cell; resolves when it finished, rejects with a one-sentence error. */
 export interface StudyExecutor {
   /** Trains the cell in `dir`: from scratch (`new`) or from its last checkpoint (`partial`). */
-  train(cell: GridCell, dir: string, state: Exclude<CellState, 'done'>, threads: number): Promise<void>;
+  train(cell: Cell, dir: string, state: Exclude<CellState, 'done'>, threads: number): Promise<void>;
   /** Computes the finished run's geometry on the test set into `geometryFile(dir)`. */
-  analyze(cell: GridCell, dir: string, samples: number, threads: number): Promise<void>;
+  analyze(cell: Cell, dir: string, samples: number, threads: number): Promise<void>;
+  /** Computes a 2-D loss landscape around the finished run's model into `landscapeFile(dir)`. */
+  landscape(cell: Cell, dir: string, resolution: number, threads: number): Promise<void>;
 }
 
 export interface StudyRunOptions {
@@ -24,9 +26,9 @@ export interface StudyRunOptions {
 }
 
 export interface StudyEvents {
-  onCell?(cell: GridCell, what: 'train' | 'resume' | 'analyze' | 'skip'): void;
-  onCellDone?(cell: GridCell, seconds: number): void;
-  onCellFailed?(cell: GridCell, message: string): void;
+  onCell?(cell: Cell, what: 'train' | 'resume' | 'analyze' | 'landscape' | 'skip'): void;
+  onCellDone?(cell: Cell, seconds: number): void;
+  onCellFailed?(cell: Cell, message: string): void;
 }
 
 export interface StudyRunResult {
@@ -38,11 +40,20 @@ export async function runStudy(studyDir: string, def: StudyDefinition, executor:
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const total = options.threads && options.threads > 0 ? options.threads : options.cores;
   const threads = Math.max(1, Math.floor(total / jobs));
-  const queue = [...studyCells(def)];
+  const cells = studyCells(def);
+  const queue = [...cells];
+  // Fig. 4 shows one landscape per treatment: its first seed's model.
+  const withLandscape = new Set<string>();
+  const treatments = new Set<string>();
+  for (const c of cells) {
+    if (treatments.has(treatmentOf(c))) continue;
+    treatments.add(treatmentOf(c));
+    withLandscape.add(c.name);
+  }
   const done: string[] = [];
   const failed: { cell: string; message: string }[] = [];
 
-  const work = async (cell: GridCell): Promise<void> => {
+  const work = async (cell: Cell): Promise<void> => {
     const dir = runDir(studyDir, cell);
     const started = Date.now();
     const state = cellState(dir);
@@ -56,6 +67,11 @@ export async function runStudy(studyDir: string, def: StudyDefinition, executor:
       await executor.analyze(cell, dir, def.geometrySamples, threads);
     } else if (state === 'done') {
       events.onCell?.(cell, 'skip');
+    }
+    const resolution = def.landscapeResolution ?? 0;
+    if (resolution > 0 && withLandscape.has(cell.name) && !fs.existsSync(landscapeFile(dir))) {
+      events.onCell?.(cell, 'landscape');
+      await executor.landscape(cell, dir, resolution, threads);
     }
     done.push(cell.name);
     events.onCellDone?.(cell, (Date.now() - started) / 1000);

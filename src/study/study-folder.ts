@@ -28,6 +28,8 @@ export interface StudyDefinition {
   readonly preset?: string;
   /** Test images for the Table 3 figures of each final model; 0 skips them. */
   readonly geometrySamples: number;
+  /** Grid points per axis of a 2-D loss landscape around each treatment's first-seed model (the paper's Fig. 4); 0 or absent: none. */
+  readonly landscapeResolution?: number;
 }
 
 export type CellState = 'done' | 'partial' | 'new';
@@ -92,6 +94,19 @@ export function cellState(dir: string): CellState {
     }
   }
   return fs.existsSync(path.join(dir, 'checkpoints', 'last.ckpt')) ? 'partial' : 'new';
+}
+
+/** Where a run's landscape data goes (what `crsam landscape --out <dir>/landscape` writes). */
+export function landscapeFile(dir: string): string {
+  return path.join(dir, 'landscape', 'landscape.json');
+}
+
+/** Rewrites study.json (temp file + rename), e.g. when a resume adds the landscapes. */
+export function updateStudy(studyDir: string, def: StudyDefinition): void {
+  const file = path.join(studyDir, STUDY_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${JSON.stringify(def, null, 2)}\n`);
+  fs.renameSync(tmp, file);
 }
 
 /** The file the geometry of a finished run is written to (what `crsam analyze --split test` writes). */

@@ -1,5 +1,6 @@
 // The model argument of analyzeGeometry / analyzeLandscape from a path or zoo name: resolved by
 // restoreModel (restore.ts), the same resolver `crsam eval` and `crsam export` use.
+import { DataShape, artifactsDataShape } from './run-data';
 import { GeometryError } from '../geometry/errors';
 import { GeometryModel, ResolvedGeometryModel, geometryModelOf, geometryWeights } from '../geometry/sources';
 import { ModelShape } from './model-source';
@@ -19,4 +20,12 @@ export function resolveGeometryModel(model: string | GeometryModel, shape?: Mode
     if (e instanceof RestoreError) throw new GeometryError(e.message);
     throw e;
   }
+}
+
+/**
+ * The shape a synthetic data set must have to feed `spec` (its input's C, H, W and class count),
+ * so `--data synthetic` follows the analyzed model as it follows the trained one.
+ */
+export function syntheticShapeFor(spec: string): DataShape | undefined {
+  return artifactsDataShape(resolveGeometryModel(spec).artifacts);
 }

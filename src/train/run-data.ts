@@ -1,6 +1,7 @@
 // The data of a training run: the training set split into what is trained on and a validation
 // hold-out (which chooses best.ckpt), and the test set, which is only read to report. The
 // held-out indices are written to the run folder so the split can be checked and reproduced.
+import type { TrainingArtifacts } from '../autodiff/artifacts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrsamError } from '../core/errors';
@@ -20,6 +21,14 @@ export interface DataShape {
   readonly width: number;
   /** Output classes. */
   readonly numClasses: number;
+}
+
+/** The image shape and class count a model's artifacts take, when its input is [N, C, H, W] with static C, H, W. */
+export function artifactsDataShape(art: Pick<TrainingArtifacts, 'dataInputs' | 'numClasses'>): DataShape | undefined {
+  const shape = art.dataInputs[0]?.shape;
+  if (!shape || shape.length !== 4 || !shape.slice(1).every((d) => typeof d === 'number')) return undefined;
+  const [channels, height, width] = shape.slice(1) as number[];
+  return { channels, height, width, numClasses: art.numClasses };
 }
 
 /** Inputs of `prepareRunData`. */

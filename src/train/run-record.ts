@@ -54,19 +54,25 @@ export function writeRunRecord(out: string, r: RunRecordInput): void {
       name: r.dataset,
       trainImages: r.train.length,
       testImages: r.test.length,
-      // Of the images and labels trained and tested on (after any limit), always available.
-      contentSha256: { train: datasetSha256(r.train), test: datasetSha256(r.test) },
+      // Of the images and labels trained and tested on (after any limit). The test set's is added
+      // when the run finishes: the test set is not read before training ends (README, "Validation and test").
+      contentSha256: { train: datasetSha256(r.train), test: null },
       // Of the files read from disk, when the data layer exposes them (null otherwise).
       fileSha256: r.dataFileSha256 ?? null,
     },
   }, null, 2)}\n`);
 }
 
-/** Sets the status and end time of `out/run.json` (kept as it is when it is missing or unreadable). */
-export function finishRunRecord(out: string, status: 'finished' | 'interrupted' | 'stopped', extra: Record<string, unknown> = {}): void {
+/**
+ * Sets the status and end time of `out/run.json` (kept as it is when it is missing or unreadable),
+ * and the test set's SHA-256 once the run has read it.
+ */
+export function finishRunRecord(out: string, status: 'finished' | 'interrupted' | 'stopped', extra: Record<string, unknown> = {}, test?: Dataset): void {
   const file = path.join(out, RECORD);
   let rec: Record<string, unknown>;
   try { rec = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return; }
+  const data = rec.data as { contentSha256?: Record<string, unknown> } | undefined;
+  if (test && data?.contentSha256) data.contentSha256.test = datasetSha256(test);
   writeFileAtomic(file, `${JSON.stringify({ ...rec, status, end: new Date().toISOString(), ...extra }, null, 2)}\n`);
 }
 

@@ -26,7 +26,7 @@ import { Trainer, TrainerOptions, TrainingError } from './trainer';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
-import { checkValidationRecord, DataShape, prepareRunData, writeValidationRecord } from './run-data';
+import { artifactsDataShape, checkValidationRecord, DataShape, prepareRunData, writeValidationRecord } from './run-data';
 import { EvalResult } from '../runtime/eval-session';
 
 export { limitDataset } from './run-data';
@@ -216,6 +216,8 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
       trainer.setState(ck.trainer);
       loaders.train.setState(ck.meta.loader as LoaderState);
       history = (ck.meta.history as EpochRecord[]) ?? [];
+      // Runs from before epochs were counted from 1 (their first record is epoch 0) are renumbered.
+      if (history[0]?.epoch === 0) history = history.map((r) => ({ ...r, epoch: r.epoch + 1 }));
       stepLosses = (ck.meta.stepLosses as [number, number][]) ?? [];
       best = (ck.meta.best as typeof best) ?? best;
       partial = (ck.meta.partial as typeof partial) ?? partial;
@@ -303,12 +305,14 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     await tracker?.close();
     // The test set, read once, after training: it reports and never chooses.
     const testLoader = () => new DataLoader(test, { batchSize: evalBatchSize, augment: { normalize: evalAugmentation(train).normalize } });
-    const testReport = !stopped && !interrupted ? await reportOnTest(trainer, testLoader(), !val ? undefined : best.epoch === o.epochs ? 'final' : bestPath,
+    // A run resumed from before best.ckpt was chosen on validation may have none: then only the final model.
+    const bestSource = !val ? undefined : best.epoch === o.epochs ? 'final' : fs.existsSync(bestPath) ? bestPath : undefined;
+    const testReport = !stopped && !interrupted ? await reportOnTest(trainer, testLoader(), bestSource,
       (done, total) => events.onEvaluate?.({ epoch: o.epochs, split: 'test', done, total })) : undefined;
     const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestValAccuracy: best.accuracy, ...(testReport ? { test: testReport } : {}), interrupted, stopped, files };
     files.summary = path.join(o.out, 'summary.json');
     writeFileAtomic(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));
-    finishRunRecord(o.out, stopped ? 'stopped' : interrupted ? 'interrupted' : 'finished', { finalStep: trainer.stepCount, stopped: stopped ?? null });
+    finishRunRecord(o.out, stopped ? 'stopped' : interrupted ? 'interrupted' : 'finished', { finalStep: trainer.stepCount, stopped: stopped ?? null }, testReport ? test : undefined);
     return summary;
   } finally {
     await trainer.close();
@@ -321,11 +325,7 @@ function loadForward(m: string | Uint8Array | Model): Model {
 
 /** The input shape and class count of a forward model, for a synthetic data set that fits it. */
 function modelShape(model: Model): DataShape | undefined {
-  const art = buildArtifacts(model);
-  const shape = art.dataInputs[0]?.shape;
-  if (!shape || shape.length !== 4 || !shape.slice(1).every((d) => typeof d === 'number')) return undefined;
-  const [channels, height, width] = shape.slice(1) as number[];
-  return { channels, height, width, numClasses: art.numClasses };
+  return artifactsDataShape(buildArtifacts(model));
 }
 
 /** Mean loss and accuracy over a loader's batches, reporting batches done. */

@@ -18,7 +18,8 @@ function model(nodes: Node[]): Model {
       inputs: [{ name: 'x', dtype: DataType.FLOAT, shape: ['N', 4] }],
       outputs: [{ name: 'y', dtype: DataType.FLOAT, shape: ['N', 3] }],
       initializers: new Map([['w', { name: 'w', dtype: DataType.FLOAT, dims: [4, 3], data: new Float32Array(12).fill(0.1) }],
-        ['k', { name: 'k', dtype: DataType.FLOAT, dims: [], data: Float32Array.of(2) }]]),
+        ['k', { name: 'k', dtype: DataType.FLOAT, dims: [], data: Float32Array.of(2) }],
+        ['ax', { name: 'ax', dtype: DataType.INT64, dims: [1], data: BigInt64Array.of(2n) }]]),
     },
   };
 }
@@ -33,10 +34,11 @@ describe('every op without a rule, in one message', () => {
     const e = errorOf(() => buildArtifacts(model([
       node('MatMul', ['x', 'w'], ['h']),
       node('Mod', ['h', 'k'], ['m1']), node('Mod', ['m1', 'k'], ['m2']),
-      node('ReduceSumSquare', ['m2'], ['r']), node('Add', ['r', 'h'], ['y']),
+      // GlobalMaxPool has a shape rule but no gradient rule (ReduceSumSquare, used here before, got one).
+      node('Unsqueeze', ['m2', 'ax'], ['u']), node('GlobalMaxPool', ['u'], ['r']), node('Squeeze', ['r', 'ax'], ['q']), node('Add', ['q', 'h'], ['y']),
     ])));
-    expect(e.ops.map((o) => [o.opType, o.missing, o.nodes])).to.deep.equal([['Mod', 'gradient', ['m1', 'm2']], ['ReduceSumSquare', 'gradient', ['r']]]);
-    expect(e.message).to.match(/no gradient rule for op Mod \(nodes 'm1', 'm2', opset 17\), op ReduceSumSquare \(node 'r', opset 17\)/);
+    expect(e.ops.map((o) => [o.opType, o.missing, o.nodes])).to.deep.equal([['Mod', 'gradient', ['m1', 'm2']], ['GlobalMaxPool', 'gradient', ['r']]]);
+    expect(e.message).to.match(/no gradient rule for op Mod \(nodes 'm1', 'm2', opset 17\), op GlobalMaxPool \(node 'r', opset 17\)/);
     expect(e.message.split('. ')).to.have.length(1);
   });
   it('a missing shape rule is called that, beside the ops that lack a gradient rule', () => {

@@ -69,6 +69,15 @@ describe('crsam compare', function () {
     expect(fs.statSync(path.join(study, 'curves.png')).size).to.be.greaterThan(1000);
   });
 
+  it('--resume --landscape adds the side-by-side landscapes of the finished runs', () => {
+    const r = crsam('compare', '--resume', study, '--landscape', '5');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/sgd-seed0: loss landscape/);
+    expect(r.stdout).to.not.match(/sgd-seed1: loss landscape/);
+    expect(fs.existsSync(path.join(study, 'runs', 'crsam-seed0', 'landscape', 'landscape.json'))).to.equal(true);
+    expect(fs.statSync(path.join(study, 'landscapes.png')).size).to.be.greaterThan(1000);
+  });
+
   it('--report rebuilds the report from the finished runs', () => {
     fs.rmSync(path.join(study, 'report.md'));
     const r = crsam('compare', '--report', study);

@@ -25,6 +25,11 @@ function fake(accuracy: (cell: GridCell) => number, log: string[], failOn?: stri
       if (cell.name === failOn) throw new Error('crsam: the data set is missing');
       finish(dir, accuracy(cell));
     },
+    async landscape(cell: GridCell, dir: string) {
+      log.push(`landscape ${cell.name}`);
+      fs.mkdirSync(path.join(dir, 'landscape'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'landscape', 'landscape.json'), JSON.stringify({ dimensions: 2, x: [-1, 0, 1], y: [-1, 0, 1], loss: [[3, 2, 3], [2, 1, 2], [3, 2, 3]] }));
+    },
     async analyze(cell: GridCell, dir: string) {
       log.push(`analyze ${cell.name}`);
       fs.writeFileSync(path.join(dir, 'geometry-test.json'), JSON.stringify({ reports: [{ gradNorm: 1, trace: 10, traceStandardError: 0.5, normalizedTrace: 10, lambdaMax: 2 }] }));
@@ -70,6 +75,12 @@ describe('study runner', () => {
     const r = await runStudy(dir, def, fake(() => 0.9, [], 'crsam-seed1'), { jobs: 1, cores: 2 });
     expect(r.done).to.have.length(5);
     expect(r.failed).to.deep.equal([{ cell: 'crsam-seed1', message: 'crsam: the data set is missing' }]);
+  });
+
+  it("computes one landscape per treatment (its first seed's run) when asked", async () => {
+    const log: string[] = [];
+    await runStudy(dir, { ...def, landscapeResolution: 3 }, fake(() => 0.9, log), { jobs: 1, cores: 2 });
+    expect(log.filter((l) => l.startsWith('landscape '))).to.deep.equal(['landscape sgd-seed0', 'landscape crsam-seed0']);
   });
 
   it('refuses to create a second study in the same folder', () => {

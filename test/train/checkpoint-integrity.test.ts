@@ -93,7 +93,8 @@ describe('checkpoint integrity', () => {
       model: path.join(dir, 'forward_model.onnx'), modelName: 'mlp', dataset: 'synthetic', trainLimit: 64, testLimit: 32,
       trainer: { optimizer: 'crsam', threads: 1 }, lr: 0.05, lrSchedule: 'cosine', epochs: 2, batchSize: 32, seed: 0, out: dir, resume: true, config: { ...cfg, epochs: 2 },
     });
-    expect(s.epochs.map((e) => e.epoch)).to.deep.equal([0, 1]);
+    // Its old epoch record (counted from 0 then) is renumbered: epochs count from 1.
+    expect(s.epochs.map((e) => e.epoch)).to.deep.equal([1, 2]);
     // What it writes now is format 2, verified.
     expect(readTensorFile(path.join(dir, 'checkpoints', 'last.ckpt')).format).to.equal(2);
     const resumes = fs.readFileSync(path.join(dir, 'resumes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { changed: Record<string, unknown>; fromStep: number });
