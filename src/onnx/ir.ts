@@ -13,6 +13,8 @@ export interface ValueInfo {
   /** undefined when even the rank is unknown. */
   readonly shape?: Shape;
   readonly docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export interface Tensor {
@@ -21,6 +23,8 @@ export interface Tensor {
   readonly dims: readonly number[];
   readonly data: TypedArray;
   readonly docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export type Attribute =
@@ -42,6 +46,8 @@ export interface Node {
   outputs: string[];
   attributes: Map<string, Attribute>;
   docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
   /** In-memory annotations of our passes; never written to a file. */
   meta?: Record<string, unknown>;
 }
@@ -55,6 +61,8 @@ export interface Graph {
   /** Known types and shapes of intermediate values. */
   valueInfo: Map<string, ValueInfo>;
   docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export interface OpsetImport {
@@ -72,6 +80,8 @@ export interface Model {
   docString: string;
   metadataProps: Map<string, string>;
   graph: Graph;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 /** The version of the default ONNX domain the model imports. */
