@@ -106,19 +106,34 @@ function mergeChildren(trees: readonly WireTree[]): Map<string, WireTree[]> {
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0];
+  if (parts.length === 0) return new Uint8Array(0);
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
 
+const byId = new WeakMap<protobuf.Type, protobuf.Field[]>();
+
 /**
- * Encodes one message: its plain fields through protobufjs, then its carrier sub-messages (already
- * encoded, each as a length-delimited field), then the bytes it carried through from the file.
+ * Encodes one message: its plain fields through protobufjs and its carrier sub-messages (already
+ * encoded), both in field-number order as protobufjs writes them (so a model that carried nothing
+ * encodes byte for byte as before), then the bytes it carried through from its file.
  */
 export function encodeMessage(type: protobuf.Type, fields: Record<string, unknown>, children: readonly (readonly [string, Uint8Array])[] = [], passThrough?: Uint8Array): Uint8Array {
-  const w = type.encode(type.fromObject(fields));
-  for (const [name, bytes] of children) w.uint32(((type.fields[name].id << 3) | 2) >>> 0).bytes(bytes);
-  const head = w.finish();
-  return passThrough && passThrough.length ? concat([head, passThrough]) : head;
+  let order = byId.get(type);
+  if (!order) { order = [...type.fieldsArray].sort((x, y) => x.id - y.id); byId.set(type, order); }
+  const parts: Uint8Array[] = [];
+  for (const field of order) {
+    const kids = children.filter(([name]) => name === field.name);
+    if (kids.length) {
+      const w = protobuf.Writer.create();
+      for (const [, bytes] of kids) w.uint32(((field.id << 3) | 2) >>> 0).bytes(bytes);
+      parts.push(w.finish());
+    } else if (fields[field.name] !== undefined) {
+      parts.push(type.encode(type.fromObject({ [field.name]: fields[field.name] })).finish());
+    }
+  }
+  if (passThrough && passThrough.length) parts.push(passThrough);
+  return concat(parts);
 }
