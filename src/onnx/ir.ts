@@ -91,13 +91,6 @@ export function defaultOpset(model: Model): number {
   return imp.version;
 }
 
-export function setDefaultOpset(model: Model, version: number): void {
-  model.opsetImports = [
-    { domain: '', version },
-    ...model.opsetImports.filter((o) => !(o.domain === '' || o.domain === 'ai.onnx')),
-  ];
-}
-
 export function tensorSize(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }

@@ -115,10 +115,6 @@ export function isStatic(shape: Shape | undefined): shape is readonly number[] {
   return !!shape && shape.every((d) => typeof d === 'number');
 }
 
-export function sameDim(a: Dim, b: Dim): boolean {
-  return a !== null && a === b;
-}
-
 /** Product of dims, symbolic when needed ("N*8"); null if any dim is unknown. */
 export function dimProduct(dims: readonly Dim[]): Dim {
   let coef = 1;

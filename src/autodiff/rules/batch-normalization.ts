@@ -2,6 +2,7 @@
 // Running statistics: dX = γ·σ⁻¹·dY. Both written as per-channel affine maps so dX costs 3 passes.
 import { GradientRule } from '../types';
 import { BatchStats } from '../lowering/batch-norm';
+import { attr } from '../../onnx/attr';
 
 export const batchNormalization: GradientRule = ({ b, dOut, needs, node, x, shape }) => {
   const dy = dOut[0] as string;
@@ -28,7 +29,7 @@ export const batchNormalization: GradientRule = ({ b, dOut, needs, node, x, shap
       const zeros = b.op('Mul', [shift, b.scalar(0)]);
       const ones = b.op('Add', [zeros, b.scalar(1)]);
       // a·dY + shift in one pass: an inference BatchNormalization with mean 0, var 1, ε 0.
-      const affine = b.node('BatchNormalization', [dy, a, shift, zeros, ones], b.opset >= 14 ? { epsilon: { float: 0 }, training_mode: 0 } : { epsilon: { float: 0 } })[0];
+      const affine = b.node('BatchNormalization', [dy, a, shift, zeros, ones], b.opset >= 14 ? { epsilon: attr.float(0), training_mode: attr.int(0) } : { epsilon: attr.float(0) })[0];
       dX = b.op('Add', [affine, b.op('Mul', [centered, perChannel(coefD)])]);
     }
   }
