@@ -49,7 +49,27 @@ export interface Node {
   /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
   readonly passThrough?: Uint8Array;
   /** In-memory annotations of our passes; never written to a file. */
-  meta?: Record<string, unknown>;
+  meta?: NodeAnnotations;
+}
+
+/** What our passes tell the backward pass about a node they emitted. */
+export interface NodeAnnotations {
+  /** No gradient flows through this node (batch statistics, stop-gradients of the HVP graph). */
+  readonly noGrad?: boolean;
+  /** On a lowered training BatchNormalization: the batch statistics its gradient rule reuses. */
+  readonly batchStats?: BatchStats;
+}
+
+/** Values (by name) of a training BatchNormalization's batch statistics. */
+export interface BatchStats {
+  /** x − mean, kept for the backward pass. */
+  readonly centered: string;
+  /** Batch mean and biased variance, [C]. */
+  readonly mean: string;
+  readonly variance: string;
+  /** Elements per channel (N·spatial) as a float scalar. */
+  readonly count: string;
+  readonly epsilon: number;
 }
 
 export interface Graph {

@@ -4,19 +4,8 @@
 // PyTorch (unbiased variance, n/(n−1)), which ONNX's own training_mode output does not.
 import { GraphBuilder } from '../../onnx/builder';
 import { DataType } from '../../onnx/dtype';
-import { attrFloat, Node } from '../../onnx/ir';
+import { BatchStats, attrFloat, Node } from '../../onnx/ir';
 import { attr } from '../../onnx/attr';
-
-export interface BatchStats {
-  /** x − mean, kept for the backward pass. */
-  readonly centered: string;
-  /** Batch mean and biased variance, [C]. */
-  readonly mean: string;
-  readonly variance: string;
-  /** Elements per channel (N·spatial) as a float scalar. */
-  readonly count: string;
-  readonly epsilon: number;
-}
 
 export interface LoweredBatchNorm {
   /** Updated running mean and variance, keyed by the running-statistic initializer names. */

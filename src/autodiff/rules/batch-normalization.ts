@@ -1,12 +1,11 @@
 // Batch statistics: dX = γ·σ⁻¹·(dY − mean(dY) − x̂·mean(dY·x̂)), dγ = Σ dY·x̂, dβ = Σ dY
 // Running statistics: dX = γ·σ⁻¹·dY. Both written as per-channel affine maps so dX costs 3 passes.
 import { GradientRule } from '../types';
-import { BatchStats } from '../lowering/batch-norm';
 import { attr } from '../../onnx/attr';
 
 export const batchNormalization: GradientRule = ({ b, dOut, needs, node, x, shape }) => {
   const dy = dOut[0] as string;
-  const stats = node.meta?.batchStats as BatchStats | undefined;
+  const stats = node.meta?.batchStats;
   const rank = shape(x(0))?.length ?? 4;
   const axes = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
   const perChannel = (v: string) => b.unsqueeze(v, Array.from({ length: rank - 2 }, (_, i) => i + 1)); // [C] → [C,1,1]
