@@ -24,7 +24,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.mjs', 'src/onnx/onnx-proto.d.ts'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

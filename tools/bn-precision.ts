@@ -8,12 +8,13 @@ import { DataType } from '../src/onnx/dtype';
 import { Graph, Model } from '../src/onnx/ir';
 import { serializeModel } from '../src/onnx/io';
 import { Facts } from '../src/onnx/shape-inference';
+import { attr } from '../src/onnx/attr';
 
 const [N, C, H, W] = (process.env.BN_SHAPE ?? '8,16,32,32').split(',').map(Number);
 type Variant = (b: GraphBuilder) => { mean: string; variance: string; y: string };
 const axes = [0, 2, 3];
 const eps = 1e-5;
-const bnAttrs = { epsilon: { float: eps }, training_mode: 0 };
+const bnAttrs = { epsilon: attr.float(eps), training_mode: attr.int(0) };
 
 /** Candidate lowerings: batch mean, biased variance and output y of one BatchNormalization. */
 const variants: Record<string, Variant> = {
@@ -34,24 +35,24 @@ const variants: Record<string, Variant> = {
   },  f64Sums: (b) => {
     const meanKd = b.reduce('ReduceMean', 'x', axes, true);
     const centered = b.op('Sub', ['x', meanKd]);
-    const cd = b.op('Cast', [centered], { to: DataType.DOUBLE });
+    const cd = b.op('Cast', [centered], { to: attr.int(DataType.DOUBLE) });
     const s1 = b.reduce('ReduceMean', cd, axes, false);
     const s2 = b.op('Div', [b.reduce('ReduceSumSquare', cd, axes, false), b.scalar(N * H * W, DataType.DOUBLE)]);
-    const mean = b.op('Cast', [b.op('Add', [b.op('Cast', [b.reshape(meanKd, [C])], { to: DataType.DOUBLE }), s1])], { to: DataType.FLOAT });
-    const variance = b.op('Cast', [b.op('Sub', [s2, b.op('Mul', [s1, s1])])], { to: DataType.FLOAT });
+    const mean = b.op('Cast', [b.op('Add', [b.op('Cast', [b.reshape(meanKd, [C])], { to: attr.int(DataType.DOUBLE) }), s1])], { to: attr.int(DataType.FLOAT) });
+    const variance = b.op('Cast', [b.op('Sub', [s2, b.op('Mul', [s1, s1])])], { to: attr.int(DataType.FLOAT) });
     const y = b.op('BatchNormalization', ['x', 's', 'bias', mean, variance], bnAttrs);
     return { mean, variance, y };
   },  f64Output: (b) => {
-    const xd = b.op('Cast', ['x'], { to: DataType.DOUBLE });
+    const xd = b.op('Cast', ['x'], { to: attr.int(DataType.DOUBLE) });
     const meanKd = b.reduce('ReduceMean', xd, axes, true);
     const cd = b.op('Sub', [xd, meanKd]);
     const vd = b.reduce('ReduceMean', b.op('Mul', [cd, cd]), axes, false);
-    const mean = b.op('Cast', [b.reshape(meanKd, [C])], { to: DataType.FLOAT });
-    const variance = b.op('Cast', [vd], { to: DataType.FLOAT });
-    const sd = b.op('Cast', ['s'], { to: DataType.DOUBLE });
-    const bd = b.op('Cast', ['bias'], { to: DataType.DOUBLE });
+    const mean = b.op('Cast', [b.reshape(meanKd, [C])], { to: attr.int(DataType.FLOAT) });
+    const variance = b.op('Cast', [vd], { to: attr.int(DataType.FLOAT) });
+    const sd = b.op('Cast', ['s'], { to: attr.int(DataType.DOUBLE) });
+    const bd = b.op('Cast', ['bias'], { to: attr.int(DataType.DOUBLE) });
     const a = b.op('Div', [sd, b.op('Sqrt', [b.op('Add', [vd, b.scalar(eps, DataType.DOUBLE)])])]);
-    const y = b.op('Cast', [b.op('Add', [b.op('Mul', [cd, b.unsqueeze(a, [1, 2])]), b.unsqueeze(bd, [1, 2])])], { to: DataType.FLOAT });
+    const y = b.op('Cast', [b.op('Add', [b.op('Mul', [cd, b.unsqueeze(a, [1, 2])]), b.unsqueeze(bd, [1, 2])])], { to: attr.int(DataType.FLOAT) });
     return { mean, variance, y };
   },};
 

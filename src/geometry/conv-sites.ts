@@ -11,6 +11,7 @@ import { GraphBuilder, staticShape } from '../onnx/builder';
 import { ConvGeometry, convGeometry } from '../onnx/conv-geometry';
 import { Node, attrInt, attrInts } from '../onnx/ir';
 import { convDw, convDx } from '../autodiff/lowering/conv';
+import { attr } from '../onnx/attr';
 
 export interface ConvSite {
   /** The forward Conv node (its weight input now reads `stopped`). */
@@ -66,7 +67,7 @@ export function emitConvWeightGradient(b: GraphBuilder, site: ConvSite, dy: stri
 /** The second-order seeds of a site's dW for the seed V: contributions to dY and to X. */
 export function convWeightSeeds(b: GraphBuilder, site: ConvSite, dy: string, v: string): { dy: string; x: string } {
   const g = site.geometry;
-  const toDy = b.op('Conv', [site.x, v], { kernel_shape: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dilations, group: site.group });
+  const toDy = b.op('Conv', [site.x, v], { kernel_shape: attr.ints(g.kernel), strides: attr.ints(g.strides), pads: attr.ints(g.pads), dilations: attr.ints(g.dilations), group: attr.int(site.group) });
   const toX = convDx(b, dy, v, g, site.group, site.inSpatial);
   return { dy: toDy, x: toX };
 }

@@ -4,6 +4,7 @@
 // step need not bring the parameter vectors back to the host. src/optim/ is the reference math
 // (docs/device-step.md); these graphs must agree with it to ~1e-6.
 import { DataType } from '../onnx/dtype';
+import { attr } from '../onnx/attr';
 import { GraphBuilder } from '../onnx/builder';
 import type { Graph, Model } from '../onnx/ir';
 import type { Facts } from '../onnx/shape-inference';
@@ -57,7 +58,7 @@ function blocks(b: GraphBuilder, x: string): string {
   const len = b.op('Shape', [x]);
   const block = b.ints([BLOCK]);
   const pad = b.op('Mod', [b.op('Sub', [block, b.op('Mod', [len, block])]), block]);
-  const padded = b.op('Pad', [x, b.op('Concat', [b.ints([0]), pad], { axis: 0 })]);
+  const padded = b.op('Pad', [x, b.op('Concat', [b.ints([0]), pad], { axis: attr.int(0) })]);
   return b.reshape(padded, [-1, BLOCK]);
 }
 
@@ -115,8 +116,8 @@ function paperWeight(s: Sketch, weight: string, denominator: string): { w: strin
   // Dividing by a clamped denominator keeps the dropped branch finite (Where evaluates both).
   const safe = b.op('Max', [denominator, b.scalar(EPS)]);
   const w = b.op('Where', [keep, b.op('Div', [weight, safe]), zero]);
-  const nonZero = b.op('Cast', [b.op('Not', [b.op('Equal', [weight, zero])])], { to: DataType.FLOAT });
-  const dropped = b.op('Mul', [b.op('Cast', [b.op('Not', [keep])], { to: DataType.FLOAT }), nonZero]);
+  const nonZero = b.op('Cast', [b.op('Not', [b.op('Equal', [weight, zero])])], { to: attr.int(DataType.FLOAT) });
+  const dropped = b.op('Mul', [b.op('Cast', [b.op('Not', [keep])], { to: attr.int(DataType.FLOAT) }), nonZero]);
   return { w, dropped };
 }
 
@@ -140,7 +141,7 @@ function crsamCombine(s: Sketch): void {
   const isPaper = b.op('Greater', [paper, b.scalar(0.5)]);
   const a = b.op('Where', [isPaper, pa.w, alpha]);
   const c = b.op('Where', [isPaper, pb.w, beta]);
-  const dropped = b.op('Mul', [b.op('Add', [pa.dropped, pb.dropped]), b.op('Cast', [isPaper], { to: DataType.FLOAT })]);
+  const dropped = b.op('Mul', [b.op('Add', [pa.dropped, pb.dropped]), b.op('Cast', [isPaper], { to: attr.int(DataType.FLOAT) })]);
   const ca = b.op('Add', [b.op('Add', [b.scalar(1), a]), c]);
   const cb = b.op('Sub', [a, c]);
   const cc = b.op('Mul', [a, b.scalar(-2)]);

@@ -1,10 +1,14 @@
 // A small graph builder: emits nodes with unique names, infers each new value's type and shape
 // as it goes, and hides the opset differences of the ops our passes emit (axes as attribute or input).
+// The branches below opset 13 serve the rule tests at opsets 9–12; models are trained from opset 13
+// (MIN_OPSET), so they go together with those tests.
+import { attr } from './attr';
 import { DataType } from './dtype';
 import { Attribute, Dim, Graph, Node, Shape, Tensor } from './ir';
 import { Facts, ShapeInferenceError, ValueFact, inferNode } from './shape-inference';
 
-export type AttrValue = number | string | readonly number[] | readonly string[] | Tensor | { readonly float: number };
+/** An attribute for a new node: typed with attr.int/float/ints/… (onnx/attr.ts); strings and tensors need no tag. */
+export type AttrValue = Attribute | string | readonly string[] | Tensor;
 
 export class GraphBuilder {
   private counter = 0;
@@ -111,20 +115,20 @@ export class GraphBuilder {
   // ---- helpers for ops whose signature changed across opsets ----
 
   reduce(op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceSumSquare' | 'ReduceProd', x: string, axes: readonly number[], keepdims: boolean, hint?: string): string {
-    const axesAsInput = op === 'ReduceSum' ? this.opset >= 13 : this.opset >= 18;
     if (axes.length === 0) return this.op('Identity', [x]);
-    if (axesAsInput) return this.op(op, [x, this.ints(axes)], { keepdims: keepdims ? 1 : 0 }, hint);
-    return this.op(op, [x], { axes, keepdims: keepdims ? 1 : 0 }, hint);
+    const keep = attr.int(keepdims ? 1 : 0);
+    if (this.opset >= (op === 'ReduceSum' ? 13 : 18)) return this.op(op, [x, this.ints(axes)], { keepdims: keep }, hint);
+    return this.op(op, [x], { axes: attr.ints(axes), keepdims: keep }, hint);
   }
 
   unsqueeze(x: string, axes: readonly number[]): string {
     if (this.opset >= 13) return this.op('Unsqueeze', [x, this.ints(axes)]);
-    return this.op('Unsqueeze', [x], { axes });
+    return this.op('Unsqueeze', [x], { axes: attr.ints(axes) });
   }
 
   squeeze(x: string, axes: readonly number[]): string {
     if (this.opset >= 13) return this.op('Squeeze', [x, this.ints(axes)]);
-    return this.op('Squeeze', [x], { axes });
+    return this.op('Squeeze', [x], { axes: attr.ints(axes) });
   }
 
   reshape(x: string, shape: readonly number[] | string): string {
@@ -140,13 +144,13 @@ export class GraphBuilder {
 
   transpose(x: string, perm: readonly number[]): string {
     if (perm.every((p, i) => p === i)) return x;
-    return this.op('Transpose', [x], { perm });
+    return this.op('Transpose', [x], { perm: attr.ints(perm) });
   }
 
   slice(x: string, starts: readonly number[], ends: readonly number[], axes: readonly number[], steps?: readonly number[]): string {
     if (this.opset < 10) {
       if (steps?.some((s) => s !== 1)) throw new Error(`internal: Slice with steps needs opset 10 or later (graph opset ${this.opset})`);
-      return this.op('Slice', [x], { starts, ends, axes });
+      return this.op('Slice', [x], { starts: attr.ints(starts), ends: attr.ints(ends), axes: attr.ints(axes) });
     }
     const ins = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
     if (steps) ins.push(this.ints(steps));
@@ -155,7 +159,7 @@ export class GraphBuilder {
 
   pad(x: string, pads: readonly number[]): string {
     if (pads.every((p) => p === 0)) return x;
-    if (this.opset < 11) return this.op('Pad', [x], { pads });
+    if (this.opset < 11) return this.op('Pad', [x], { pads: attr.ints(pads) });
     return this.op('Pad', [x, this.ints(pads)]);
   }
 
@@ -177,15 +181,16 @@ function toAttributes(attrs: Record<string, AttrValue | undefined>): Map<string,
   const out = new Map<string, Attribute>();
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined) continue;
-    if (typeof v === 'number') out.set(k, Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v });
-    else if (typeof v === 'string') out.set(k, { type: 'string', value: v });
-    else if (Array.isArray(v)) {
-      if (v.length > 0 && typeof v[0] === 'string') out.set(k, { type: 'strings', value: v as string[] });
-      else out.set(k, { type: 'ints', value: v as number[] });
-    } else if ('float' in (v as object)) out.set(k, { type: 'float', value: (v as { float: number }).float });
-    else out.set(k, { type: 'tensor', value: v as Tensor });
+    if (typeof v === 'string') out.set(k, { type: 'string', value: v });
+    else if (isStringList(v)) out.set(k, { type: 'strings', value: [...v] });
+    else if ('dtype' in v) out.set(k, { type: 'tensor', value: v });
+    else out.set(k, v);
   }
   return out;
+}
+
+function isStringList(v: AttrValue): v is readonly string[] {
+  return Array.isArray(v);
 }
 
 /** Static shapes as numbers, or undefined when any dim is symbolic/unknown. */

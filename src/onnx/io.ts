@@ -1,9 +1,13 @@
 // Reading and writing .onnx files (protobuf), with weights as external data next to the model.
-// Fields our schema does not know are refused, naming the field, rather than dropped silently.
+// Fields crsam does not model are carried through unchanged (pass-through.ts); only fields that
+// would change what the graph computes are refused, each naming the field.
 import { writeFileAtomic } from '../core/atomic-file';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
+import type Long from 'long';
 import { ONNX_PROTO } from './onnx-schema';
+import type { onnx } from './onnx-proto';
+import { collectPassThrough, encodeMessage, passThroughOf } from './pass-through';
 import { makeOutputDirectory, readRegularFile } from '../core/safe-fs';
 import { BYTES_PER_ELEMENT, DataType, TypedArray, allocate, dtypeName, fromBytes, toBytes } from './dtype';
 import { OnnxFormatError } from './errors';
@@ -17,35 +21,23 @@ export { OnnxFormatError };
 const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 root.resolveAll();
 const ModelProto = root.lookupType('onnx.ModelProto');
+const GraphProto = root.lookupType('onnx.GraphProto');
+const NodeProto = root.lookupType('onnx.NodeProto');
+const AttributeProto = root.lookupType('onnx.AttributeProto');
+const TensorProto = root.lookupType('onnx.TensorProto');
+const ValueInfoProto = root.lookupType('onnx.ValueInfoProto');
 
-type Int64 = number | { toNumber(): number };
-interface KV { key?: string; value?: string }
-interface TensorMsg {
-  dims?: Int64[]; data_type?: number; name?: string; doc_string?: string; raw_data?: Uint8Array;
-  float_data?: number[]; int32_data?: number[]; int64_data?: Int64[]; double_data?: number[];
-  uint64_data?: Int64[]; string_data?: Uint8Array[]; data_location?: number; external_data?: KV[];
-  segment?: unknown;
-}
-interface DimMsg { dim_value?: Int64; dim_param?: string }
-interface TypeMsg { tensor_type?: { elem_type?: number; shape?: { dim?: DimMsg[] } }; sequence_type?: unknown; map_type?: unknown; optional_type?: unknown; sparse_tensor_type?: unknown }
-interface ValueInfoMsg { name?: string; type?: TypeMsg; doc_string?: string }
-interface AttrMsg {
-  name?: string; type?: number; f?: number; i?: Int64; s?: Uint8Array; t?: TensorMsg; g?: GraphMsg;
-  floats?: number[]; ints?: Int64[]; strings?: Uint8Array[]; tensors?: TensorMsg[]; graphs?: GraphMsg[];
-  ref_attr_name?: string; sparse_tensor?: unknown; tp?: unknown;
-}
-interface NodeMsg { input?: string[]; output?: string[]; name?: string; op_type?: string; domain?: string; attribute?: AttrMsg[]; doc_string?: string; overload?: string }
-interface GraphMsg {
-  node?: NodeMsg[]; name?: string; initializer?: TensorMsg[]; sparse_initializer?: unknown[]; doc_string?: string;
-  input?: ValueInfoMsg[]; output?: ValueInfoMsg[]; value_info?: ValueInfoMsg[]; quantization_annotation?: unknown[];
-}
-interface ModelMsg {
-  ir_version?: Int64; opset_import?: { domain?: string; version?: Int64 }[]; producer_name?: string;
-  producer_version?: string; domain?: string; model_version?: Int64; doc_string?: string; graph?: GraphMsg;
-  metadata_props?: KV[]; training_info?: unknown[]; functions?: FunctionMsg[];
-}
+// The message types are generated from the same schema (tools/gen-onnx-types.ts), never typed by hand.
+type Int64 = number | Long;
+type TensorMsg = onnx.ITensorProto;
+type ValueInfoMsg = onnx.IValueInfoProto;
+type AttrMsg = onnx.IAttributeProto;
+type NodeMsg = onnx.INodeProto;
+type GraphMsg = onnx.IGraphProto;
+type ModelMsg = onnx.IModelProto;
+type FunctionMsg = onnx.IFunctionProto;
 
-const num = (v: Int64 | undefined): number => (v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
+const num = (v: Int64 | null | undefined): number => (v === undefined || v === null ? 0 : typeof v === 'number' ? v : v.toNumber());
 const utf8 = new TextDecoder();
 
 export interface LoadOptions {
@@ -69,14 +61,14 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
   let unknown: string | undefined;
   try {
     msg = ModelProto.decode(bytes) as unknown as ModelMsg;
-    unknown = findUnknownField(ModelProto, protobuf.Reader.create(bytes), bytes.length, 'ModelProto');
+    unknown = collectPassThrough(ModelProto, bytes, msg);
   } catch (e) {
     throw new OnnxFormatError(`${label} is not a valid ONNX file (it is truncated or corrupt: ${(e as Error).message})`);
   }
   // Arbitrary bytes often parse as a few stray fields: without a graph it is not a model at all.
   if (!msg.graph) throw new OnnxFormatError(`${label} is not an ONNX model: it has no graph`);
   if (unknown) {
-    throw new OnnxFormatError(`${label} has the field ${unknown}, which this version of crsam does not know; refusing it rather than dropping it (re-export with an older ONNX IR version)`);
+    throw new OnnxFormatError(`${label} has the field ${unknown}, inside a part crsam rewrites, so it could not be kept; re-export the model with an ONNX release up to 1.22 (IR version 13)`);
   }
   if (msg.training_info && msg.training_info.length) throw new OnnxFormatError(`${label} carries ONNX training_info, which crsam does not read; export the plain forward model`);
   if (!msg.opset_import || msg.opset_import.length === 0) throw new OnnxFormatError(`${label} imports no opset (opset_import is empty), so its ops cannot be interpreted`);
@@ -93,36 +85,13 @@ export function loadModel(source: string | Uint8Array, options: LoadOptions = {}
     docString: msg.doc_string ?? '',
     metadataProps,
     graph: inlineLocalFunctions(decodeGraph(msg.graph, ctx), (msg.functions ?? []).map((f) => decodeFunction(f, ctx)), label),
+    passThrough: passThroughOf(msg),
   };
   validateGraph(model.graph, label);
   return model;
 }
 
-/** Walks the wire format and returns the path of the first field the schema does not define. */
-function findUnknownField(type: protobuf.Type, reader: protobuf.Reader, end: number, where: string): string | undefined {
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    const id = tag >>> 3;
-    const wire = tag & 7;
-    const field = type.fieldsById[id];
-    if (!field) return `number ${id} of ${where}`;
-    if (wire === 2 && field.resolvedType instanceof protobuf.Type) {
-      const len = reader.uint32();
-      const stop = reader.pos + len;
-      if (stop > end) throw new Error(`a ${field.resolvedType.name} runs past the end of the data`);
-      const found = findUnknownField(field.resolvedType, reader, stop, `${where}.${field.name}`);
-      if (found) return found;
-      reader.pos = stop;
-    } else {
-      reader.skipType(wire);
-    }
-  }
-  return undefined;
-}
-
 interface DecodeContext { baseDir: string; label: string }
-
-interface FunctionMsg { name?: string; domain?: string; input?: string[]; output?: string[]; node?: NodeMsg[]; attribute_proto?: AttrMsg[] }
 
 /** A FunctionProto; attributes that refer to the function's own (ref_attr_name) are kept apart for the inliner. */
 function decodeFunction(f: FunctionMsg, ctx: DecodeContext): LocalFunction {
@@ -157,6 +126,7 @@ function decodeGraph(g: GraphMsg, ctx: DecodeContext): Graph {
     initializers,
     valueInfo,
     docString: g.doc_string || undefined,
+    passThrough: passThroughOf(g),
   };
 }
 
@@ -164,10 +134,12 @@ function decodeValueInfo(v: ValueInfoMsg, ctx: DecodeContext): ValueInfo {
   const tt = v.type?.tensor_type;
   if (v.type && !tt) throw new OnnxFormatError(`${ctx.label}: value '${v.name}' is not a tensor (sequence, map and optional values are not supported)`);
   const shape: Dim[] | undefined = tt?.shape ? (tt.shape.dim ?? []).map((d): Dim => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? num(d.dim_value) : null)) : undefined;
-  return { name: v.name ?? '', dtype: (tt?.elem_type ?? 0) as DataType, shape, docString: v.doc_string || undefined };
+  return { name: v.name ?? '', dtype: (tt?.elem_type ?? 0) as DataType, shape, docString: v.doc_string || undefined, passThrough: passThroughOf(v) };
 }
 
 function decodeNode(n: NodeMsg, ctx: DecodeContext): Node {
+  // overload picks one of several same-named model-local functions: without it the call means another function.
+  if (n.overload) throw new OnnxFormatError(`${ctx.label}: node '${n.name}' calls the function overload '${n.overload}' (NodeProto.overload), which crsam cannot resolve; export with model-local functions inlined`);
   const attributes = new Map<string, Attribute>();
   for (const a of n.attribute ?? []) {
     if (a.ref_attr_name) throw new OnnxFormatError(`${ctx.label}: node '${n.name}' refers to a function attribute, which is not supported`);
@@ -181,6 +153,7 @@ function decodeNode(n: NodeMsg, ctx: DecodeContext): Node {
     outputs: [...(n.output ?? [])],
     attributes,
     docString: n.doc_string || undefined,
+    passThrough: passThroughOf(n),
   };
 }
 
@@ -219,7 +192,7 @@ function decodeTensor(t: TensorMsg, ctx: DecodeContext): Tensor {
   } else {
     data = fromFields(t, dtype, count, ctx);
   }
-  return { name, dtype, dims, data, docString: t.doc_string || undefined };
+  return { name, dtype, dims, data, docString: t.doc_string || undefined, passThrough: passThroughOf(t) };
 }
 
 /** Element count and byte size a tensor declares, refusing negative or absurd dims and unsupported types. */
@@ -265,7 +238,7 @@ export interface SaveOptions {
 
 /** Encodes a model to bytes (all tensors inline). */
 export function serializeModel(model: Model): Uint8Array {
-  return ModelProto.encode(ModelProto.fromObject(encodeModel(model, undefined))).finish();
+  return encodeModel(model, undefined);
 }
 
 /** Writes a model; with `externalData`, large tensors go to a side file (written first, then the model). */
@@ -274,7 +247,7 @@ export function saveModel(model: Model, file: string, options: SaveOptions = {})
   if (options.externalData) {
     ext = { location: options.externalData, threshold: options.externalDataThreshold ?? 1024, chunks: [], offset: 0 };
   }
-  const bytes = ModelProto.encode(ModelProto.fromObject(encodeModel(model, ext))).finish();
+  const bytes = encodeModel(model, ext);
   makeOutputDirectory(path.dirname(path.resolve(file)));
   if (ext) writeAtomic(path.join(path.dirname(path.resolve(file)), ext.location), Buffer.concat(ext.chunks));
   writeAtomic(file, bytes);
@@ -288,8 +261,9 @@ export function writeAtomic(file: string, bytes: Uint8Array): void {
 
 interface ExternalWriter { location: string; threshold: number; chunks: Uint8Array[]; offset: number }
 
-function encodeModel(m: Model, ext: ExternalWriter | undefined): Record<string, unknown> {
-  return {
+// Messages are encoded bottom-up so each can append the fields it carried through from its file.
+function encodeModel(m: Model, ext: ExternalWriter | undefined): Uint8Array {
+  return encodeMessage(ModelProto, {
     ir_version: m.irVersion,
     opset_import: m.opsetImports.map((o) => ({ domain: o.domain, version: o.version })),
     producer_name: m.producerName,
@@ -298,53 +272,48 @@ function encodeModel(m: Model, ext: ExternalWriter | undefined): Record<string, 
     model_version: m.modelVersion,
     doc_string: m.docString,
     metadata_props: [...m.metadataProps].map(([key, value]) => ({ key, value })),
-    graph: encodeGraph(m.graph, ext),
-  };
+  }, [['graph', encodeGraph(m.graph, ext)]], m.passThrough);
 }
 
-function encodeGraph(g: Graph, ext: ExternalWriter | undefined): Record<string, unknown> {
-  return {
-    name: g.name,
-    doc_string: g.docString,
-    node: g.nodes.map((n) => ({
-      input: n.inputs,
-      output: n.outputs,
-      name: n.name,
-      op_type: n.opType,
-      domain: n.domain,
-      doc_string: n.docString,
-      attribute: [...n.attributes].map(([name, a]) => encodeAttribute(name, a)),
-    })),
-    initializer: [...g.initializers.values()].map((t) => encodeTensor(t, ext)),
-    input: g.inputs.map(encodeValueInfo),
-    output: g.outputs.map(encodeValueInfo),
-    value_info: [...g.valueInfo.values()].map(encodeValueInfo),
-  };
+function encodeGraph(g: Graph, ext: ExternalWriter | undefined): Uint8Array {
+  return encodeMessage(GraphProto, { name: g.name, doc_string: g.docString }, [
+    ...g.nodes.map((n) => ['node', encodeNode(n)] as const),
+    ...[...g.initializers.values()].map((t) => ['initializer', encodeTensor(t, ext)] as const),
+    ...g.inputs.map((v) => ['input', encodeValueInfo(v)] as const),
+    ...g.outputs.map((v) => ['output', encodeValueInfo(v)] as const),
+    ...[...g.valueInfo.values()].map((v) => ['value_info', encodeValueInfo(v)] as const),
+  ], g.passThrough);
 }
 
-function encodeValueInfo(v: ValueInfo): Record<string, unknown> {
+function encodeNode(n: Node): Uint8Array {
+  return encodeMessage(NodeProto, {
+    input: n.inputs, output: n.outputs, name: n.name, op_type: n.opType, domain: n.domain, doc_string: n.docString,
+  }, [...n.attributes].map(([name, a]) => ['attribute', encodeAttribute(name, a)] as const), n.passThrough);
+}
+
+function encodeValueInfo(v: ValueInfo): Uint8Array {
   const tensorType: Record<string, unknown> = { elem_type: v.dtype };
   if (v.shape) {
     tensorType.shape = { dim: v.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : typeof d === 'string' ? { dim_param: d } : {})) };
   }
-  return { name: v.name, doc_string: v.docString, type: { tensor_type: tensorType } };
+  return encodeMessage(ValueInfoProto, { name: v.name, doc_string: v.docString, type: { tensor_type: tensorType } }, [], v.passThrough);
 }
 
-function encodeAttribute(name: string, a: Attribute): Record<string, unknown> {
+function encodeAttribute(name: string, a: Attribute): Uint8Array {
   const enc = new TextEncoder();
   switch (a.type) {
-    case 'float': return { name, type: 1, f: a.value };
-    case 'int': return { name, type: 2, i: a.value };
-    case 'string': return { name, type: 3, s: enc.encode(a.value) };
-    case 'tensor': return { name, type: 4, t: encodeTensor(a.value, undefined) };
-    case 'graph': return { name, type: 5, g: encodeGraph(a.value, undefined) };
-    case 'floats': return { name, type: 6, floats: a.value };
-    case 'ints': return { name, type: 7, ints: a.value };
-    case 'strings': return { name, type: 8, strings: a.value.map((s) => enc.encode(s)) };
+    case 'float': return encodeMessage(AttributeProto, { name, type: 1, f: a.value });
+    case 'int': return encodeMessage(AttributeProto, { name, type: 2, i: a.value });
+    case 'string': return encodeMessage(AttributeProto, { name, type: 3, s: enc.encode(a.value) });
+    case 'tensor': return encodeMessage(AttributeProto, { name, type: 4 }, [['t', encodeTensor(a.value, undefined)]]);
+    case 'graph': return encodeMessage(AttributeProto, { name, type: 5 }, [['g', encodeGraph(a.value, undefined)]]);
+    case 'floats': return encodeMessage(AttributeProto, { name, type: 6, floats: a.value });
+    case 'ints': return encodeMessage(AttributeProto, { name, type: 7, ints: a.value });
+    case 'strings': return encodeMessage(AttributeProto, { name, type: 8, strings: a.value.map((s) => enc.encode(s)) });
   }
 }
 
-function encodeTensor(t: Tensor, ext: ExternalWriter | undefined): Record<string, unknown> {
+function encodeTensor(t: Tensor, ext: ExternalWriter | undefined): Uint8Array {
   if (t.data.length !== tensorSize(t.dims)) throw new Error(`tensor '${t.name}' has ${t.data.length} values for dims [${t.dims.join(', ')}]`);
   const bytes = toBytes(t.data);
   const base = { name: t.name, dims: t.dims, data_type: t.dtype, doc_string: t.docString };
@@ -358,9 +327,9 @@ function encodeTensor(t: Tensor, ext: ExternalWriter | undefined): Record<string
     ] };
     ext.chunks.push(Uint8Array.from(bytes));
     ext.offset += bytes.byteLength;
-    return entry;
+    return encodeMessage(TensorProto, entry, [], t.passThrough);
   }
-  return { ...base, raw_data: bytes };
+  return encodeMessage(TensorProto, { ...base, raw_data: bytes }, [], t.passThrough);
 }
 
 export { dtypeName };

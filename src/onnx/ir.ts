@@ -13,6 +13,8 @@ export interface ValueInfo {
   /** undefined when even the rank is unknown. */
   readonly shape?: Shape;
   readonly docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export interface Tensor {
@@ -21,6 +23,8 @@ export interface Tensor {
   readonly dims: readonly number[];
   readonly data: TypedArray;
   readonly docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export type Attribute =
@@ -42,8 +46,30 @@ export interface Node {
   outputs: string[];
   attributes: Map<string, Attribute>;
   docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
   /** In-memory annotations of our passes; never written to a file. */
-  meta?: Record<string, unknown>;
+  meta?: NodeAnnotations;
+}
+
+/** What our passes tell the backward pass about a node they emitted. */
+export interface NodeAnnotations {
+  /** No gradient flows through this node (batch statistics, stop-gradients of the HVP graph). */
+  readonly noGrad?: boolean;
+  /** On a lowered training BatchNormalization: the batch statistics its gradient rule reuses. */
+  readonly batchStats?: BatchStats;
+}
+
+/** Values (by name) of a training BatchNormalization's batch statistics. */
+export interface BatchStats {
+  /** x − mean, kept for the backward pass. */
+  readonly centered: string;
+  /** Batch mean and biased variance, [C]. */
+  readonly mean: string;
+  readonly variance: string;
+  /** Elements per channel (N·spatial) as a float scalar. */
+  readonly count: string;
+  readonly epsilon: number;
 }
 
 export interface Graph {
@@ -55,6 +81,8 @@ export interface Graph {
   /** Known types and shapes of intermediate values. */
   valueInfo: Map<string, ValueInfo>;
   docString?: string;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 export interface OpsetImport {
@@ -72,6 +100,8 @@ export interface Model {
   docString: string;
   metadataProps: Map<string, string>;
   graph: Graph;
+  /** Encoded fields of the file this came from that crsam does not model (onnx/pass-through.ts); written back unchanged. */
+  readonly passThrough?: Uint8Array;
 }
 
 /** The version of the default ONNX domain the model imports. */
@@ -79,13 +109,6 @@ export function defaultOpset(model: Model): number {
   const imp = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!imp) throw new OnnxFormatError('the model imports no version of the default ONNX domain (opset_import is missing); re-export it with an opset');
   return imp.version;
-}
-
-export function setDefaultOpset(model: Model, version: number): void {
-  model.opsetImports = [
-    { domain: '', version },
-    ...model.opsetImports.filter((o) => !(o.domain === '' || o.domain === 'ai.onnx')),
-  ];
 }
 
 export function tensorSize(dims: readonly number[]): number {

@@ -1,7 +1,7 @@
-// The ONNX protobuf schema (onnx.proto of ONNX 1.12, IR version 8, comments stripped; Apache-2.0,
-// (c) ONNX Project Contributors) plus the IR 10 NodeProto fields `overload` and `metadata_props`
-// and the IR 9/10 FunctionProto fields `attribute_proto`, `value_info` and `overload`.
-// Parsed once by protobufjs at load time: no generated code to keep in sync.
+// The ONNX model format as protobuf: every message and field of onnx-ml.proto of ONNX 1.22
+// (IR version 13). Field names and numbers are facts of the format; checked field by field against
+// onnx/onnx.in.proto at the v1.22.0 tag. Parsed once by protobufjs at load time (src/onnx/io.ts);
+// the TypeScript types of the messages are generated from this text (tools/gen-onnx-types.ts).
 export const ONNX_PROTO = `
 syntax = "proto2";
 package onnx;
@@ -14,9 +14,16 @@ enum Version {
   IR_VERSION_2019_3_18 = 0x0000000000000005;
   IR_VERSION_2019_9_19 = 0x0000000000000006;
   IR_VERSION_2020_5_8 = 0x0000000000000007;
-  IR_VERSION = 0x0000000000000008;
+  IR_VERSION_2021_7_30 = 0x0000000000000008;
+  IR_VERSION_2023_5_5 = 0x0000000000000009;
+  IR_VERSION_2024_3_25 = 0x000000000000000A;
+  IR_VERSION_2025_05_12 = 0x000000000000000B;
+  IR_VERSION_2025_08_26 = 0x000000000000000C;
+  IR_VERSION = 0x000000000000000D;
 }
 message AttributeProto {
+  reserved 12, 16 to 19;
+  reserved "v";
   enum AttributeType {
     UNDEFINED = 0;
     FLOAT = 1;
@@ -57,6 +64,7 @@ message ValueInfoProto {
   optional string name = 1;
   optional TypeProto type = 2;
   optional string doc_string = 3;
+  repeated StringStringEntryProto metadata_props = 4;
 }
 message NodeProto {
   repeated string input = 1;
@@ -64,10 +72,37 @@ message NodeProto {
   optional string name = 3;
   optional string op_type = 4;
   optional string domain = 7;
+  optional string overload = 8;
   repeated AttributeProto attribute = 5;
   optional string doc_string = 6;
-  optional string overload = 8;
   repeated StringStringEntryProto metadata_props = 9;
+  repeated NodeDeviceConfigurationProto device_configurations = 10;
+}
+message IntIntListEntryProto {
+  optional int64 key = 1;
+  repeated int64 value = 2;
+};
+message NodeDeviceConfigurationProto {
+    optional string configuration_id = 1;
+    repeated ShardingSpecProto sharding_spec = 2;
+    optional int32 pipeline_stage = 3;
+}
+message ShardingSpecProto {
+  optional string tensor_name = 1;
+  repeated int64 device = 2;
+  repeated IntIntListEntryProto index_to_device_group_map = 3;
+  repeated ShardedDimProto sharded_dim = 4;
+}
+message ShardedDimProto {
+  optional int64 axis = 1;
+  repeated SimpleShardedDimProto simple_sharding = 2;
+}
+message SimpleShardedDimProto {
+    oneof dim {
+        int64 dim_value = 1;
+        string dim_param = 2;
+    }
+    optional int64 num_shards = 3;
 }
 message TrainingInfoProto {
   optional GraphProto initialization = 1;
@@ -87,7 +122,13 @@ message ModelProto {
   repeated StringStringEntryProto metadata_props = 14;
   repeated TrainingInfoProto training_info = 20;
   repeated FunctionProto functions = 25;
+  repeated DeviceConfigurationProto configuration = 26;
 };
+message DeviceConfigurationProto {
+    optional string name = 1;
+    optional int32 num_devices = 2;
+    repeated string device = 3;
+}
 message StringStringEntryProto {
   optional string key = 1;
   optional string value = 2;
@@ -106,6 +147,7 @@ message GraphProto {
   repeated ValueInfoProto output = 12;
   repeated ValueInfoProto value_info = 13;
   repeated TensorAnnotation quantization_annotation = 14;
+  repeated StringStringEntryProto metadata_props = 16;
   reserved 3, 4, 6 to 9;
   reserved "ir_version", "producer_version", "producer_tag", "domain";
 }
@@ -128,6 +170,16 @@ message TensorProto {
     COMPLEX64 = 14;
     COMPLEX128 = 15;
     BFLOAT16 = 16;
+    FLOAT8E4M3FN = 17;
+    FLOAT8E4M3FNUZ = 18;
+    FLOAT8E5M2 = 19;
+    FLOAT8E5M2FNUZ = 20;
+    UINT4 = 21;
+    INT4 = 22;
+    FLOAT4E2M1 = 23;
+    FLOAT8E8M0 = 24;
+    UINT2 = 25;
+    INT2 = 26;
   }
   repeated int64 dims = 1;
   optional int32 data_type = 2;
@@ -151,6 +203,7 @@ message TensorProto {
   optional DataLocation data_location = 14;
   repeated double double_data = 10 [packed = true];
   repeated uint64 uint64_data = 11 [packed = true];
+  repeated StringStringEntryProto metadata_props = 16;
 }
 message SparseTensorProto {
   optional TensorProto values = 1;
@@ -186,12 +239,17 @@ message TypeProto {
     optional int32 elem_type = 1;
     optional TensorShapeProto shape = 2;
   }
+  message Opaque {
+    optional string domain = 1;
+    optional string name = 2;
+  }
   oneof value {
     Tensor tensor_type = 1;
     Sequence sequence_type = 4;
     Map map_type = 5;
     Optional optional_type = 9;
     SparseTensor sparse_tensor_type = 8;
+    Opaque opaque_type = 7;
   }
   optional string denotation = 6;
 }
@@ -212,12 +270,13 @@ message FunctionProto {
   repeated string input = 4;
   repeated string output = 5;
   repeated string attribute = 6;
+  repeated AttributeProto attribute_proto = 11;
   repeated NodeProto node = 7;
   optional string doc_string = 8;
   repeated OperatorSetIdProto opset_import = 9;
   optional string domain = 10;
-  repeated AttributeProto attribute_proto = 11;
-  repeated ValueInfoProto value_info = 12;
   optional string overload = 13;
+  repeated ValueInfoProto value_info = 12;
+  repeated StringStringEntryProto metadata_props = 14;
 }
-option optimize_for = LITE_RUNTIME;`;
+`;

@@ -9,6 +9,7 @@ import { Facts } from '../onnx/shape-inference';
 import { Init, ONES, ZEROS, fillInit, kaimingNormalFanOut, torchDefaultBias, torchDefaultWeight } from './init';
 import { InitRng } from '../core/rng';
 import { ResolvedCommon } from './options';
+import { attr } from '../onnx/attr';
 
 export const ZOO_OPSET = 17;
 export const ZOO_IR_VERSION = 8;
@@ -96,7 +97,7 @@ export class Net {
     if (o.bias) inputs.push(this.param(`${name}.bias`, [out], torchDefaultBias(dims)));
     const stride = o.stride ?? 1;
     const pad = o.pad ?? 0;
-    return this.b.op('Conv', inputs, { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] }, name);
+    return this.b.op('Conv', inputs, { kernel_shape: attr.ints([kernel, kernel]), strides: attr.ints([stride, stride]), pads: attr.ints([pad, pad, pad, pad]) }, name);
   }
 
   /** BatchNorm2d in PyTorch's defaults: weight 1, bias 0, running mean 0 and variance 1, eps 1e-5, momentum 0.1 (ONNX: 0.9). */
@@ -104,7 +105,7 @@ export class Net {
     const c = this.channels(x);
     const ins = [x, this.param(`${name}.weight`, [c], ONES), this.param(`${name}.bias`, [c], ZEROS),
       this.param(`${name}.running_mean`, [c], ZEROS), this.param(`${name}.running_var`, [c], ONES)];
-    return this.b.op('BatchNormalization', ins, { epsilon: { float: 1e-5 }, momentum: { float: 0.9 } }, name);
+    return this.b.op('BatchNormalization', ins, { epsilon: attr.float(1e-5), momentum: attr.float(0.9) }, name);
   }
 
   relu(x: string): string {
@@ -116,12 +117,12 @@ export class Net {
   }
 
   maxPool(x: string, kernel: number, stride: number, pad = 0): string {
-    return this.b.op('MaxPool', [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] });
+    return this.b.op('MaxPool', [x], { kernel_shape: attr.ints([kernel, kernel]), strides: attr.ints([stride, stride]), pads: attr.ints([pad, pad, pad, pad]) });
   }
 
   /** Global average pooling to [N, C]. */
   globalPool(x: string): string {
-    return this.b.op('Flatten', [this.b.op('GlobalAveragePool', [x])], { axis: 1 });
+    return this.b.op('Flatten', [this.b.op('GlobalAveragePool', [x])], { axis: attr.int(1) });
   }
 
   /** nn.Linear on [N, in]: Gemm with the weight in PyTorch's [out, in] layout (transB=1). */
@@ -130,8 +131,8 @@ export class Net {
     const dims = [out, fin];
     const w = this.param(`${name}.weight`, dims, o.weightInit ?? torchDefaultWeight(dims));
     const bias = this.param(`${name}.bias`, [out], o.biasInit ?? torchDefaultBias(dims));
-    if (o.output) return this.b.node('Gemm', [x, w, bias], { transB: 1 }, { outputNames: [o.output], name })[0];
-    return this.b.op('Gemm', [x, w, bias], { transB: 1 }, name);
+    if (o.output) return this.b.node('Gemm', [x, w, bias], { transB: attr.int(1) }, { outputNames: [o.output], name })[0];
+    return this.b.op('Gemm', [x, w, bias], { transB: attr.int(1) }, name);
   }
 
   /** Completes the model; `logits` must be the value named 'logits' of shape [N, numClasses]. */

@@ -10,6 +10,7 @@ import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, resolveCommon } from './options';
 import { OptionError } from '../core/option-error';
+import { attr } from '../onnx/attr';
 
 export interface PyramidNetOptions extends CommonModelOptions {
   /** Depth 6n+2 with basic blocks: n blocks per stage. Default 110. */
@@ -57,15 +58,15 @@ function block(net: Net, x: string, name: string, out: number, stride: number): 
   let skip = x;
   // nn.AvgPool2d((2,2), stride=(2,2), ceil_mode=True); without padding, ONNX's default
   // count_include_pad=0 divides a clipped window by its valid size exactly as PyTorch does.
-  if (stride !== 1) skip = net.b.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, `${name}.downsample`);
+  if (stride !== 1) skip = net.b.op('AveragePool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, `${name}.downsample`);
   const extra = out - net.channels(skip);
   if (extra > 0) {
     // As the release: concatenate zeros [N, extra, H, W] on the channel axis. (A Pad on the channel
     // axis would do the same, but our shape inference then loses the symbolic batch dim.)
     const b = net.b;
     const size = net.spatial(skip);
-    const zerosShape = b.op('Concat', [b.op('Shape', [skip], { start: 0, end: 1 }), b.ints([extra, size, size])], { axis: 0 });
-    skip = b.op('Concat', [skip, b.op('ConstantOfShape', [zerosShape])], { axis: 1 }, `${name}.shortcut`);
+    const zerosShape = b.op('Concat', [b.op('Shape', [skip], { start: attr.int(0), end: attr.int(1) }), b.ints([extra, size, size])], { axis: attr.int(0) });
+    skip = b.op('Concat', [skip, b.op('ConstantOfShape', [zerosShape])], { axis: attr.int(1) }, `${name}.shortcut`);
   }
   return net.add(h, skip);
 }

@@ -4,6 +4,7 @@ import { Model } from '../onnx/ir';
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, positiveInt, resolveCommon } from './options';
 import { OptionError } from '../core/option-error';
+import { attr } from '../onnx/attr';
 
 export interface MlpOptions extends CommonModelOptions {
   /** Widths of the hidden layers, each followed by ReLU. Default [256, 256] (784-256-256-10 on 28×28×1). */
@@ -24,7 +25,7 @@ export function mlp(options: MlpOptions = {}): Model {
     description: `MLP ${[inputs, ...hidden, common.numClasses].join('-')} with ReLU`,
     options: { hidden, ...common },
   });
-  let x = net.b.op('Flatten', [net.input], { axis: 1 }, 'flat');
+  let x = net.b.op('Flatten', [net.input], { axis: attr.int(1) }, 'flat');
   hidden.forEach((h, i) => { x = net.relu(net.linear(x, `fc${i + 1}`, h)); });
   return net.finish(net.linear(x, `fc${hidden.length + 1}`, common.numClasses, { output: LOGITS_NAME }));
 }
@@ -40,7 +41,7 @@ export function lenet5(options: LeNetOptions = {}): Model {
   const net = new Net(common, { family: 'lenet5', name: 'lenet5', description: 'LeNet-5 (ReLU, max-pool)', options: { ...common } });
   let x = net.maxPool(net.relu(net.conv(net.input, 'conv1', 6, 5, { pad: 2, bias: true, init: 'torch-default' })), 2, 2);
   x = net.maxPool(net.relu(net.conv(x, 'conv2', 16, 5, { bias: true, init: 'torch-default' })), 2, 2);
-  x = net.b.op('Flatten', [x], { axis: 1 }, 'flat');
+  x = net.b.op('Flatten', [x], { axis: attr.int(1) }, 'flat');
   x = net.relu(net.linear(x, 'fc1', 120));
   x = net.relu(net.linear(x, 'fc2', 84));
   return net.finish(net.linear(x, 'fc3', common.numClasses, { output: LOGITS_NAME }));

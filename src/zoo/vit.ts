@@ -15,6 +15,7 @@ import { ONES, ZEROS, torchDefaultBias, torchDefaultWeight, truncNormal } from '
 import { Net, LOGITS_NAME } from './net';
 import { CommonModelOptions, positiveInt, resolveCommon } from './options';
 import { OptionError } from '../core/option-error';
+import { attr } from '../onnx/attr';
 
 export interface VitOptions extends CommonModelOptions {
   /** Side of the square patches; must divide inputSize. Default 4. */
@@ -45,7 +46,7 @@ function tokenLinear(net: Net, x: string, name: string, out: number, hint: strin
 function layerNorm(net: Net, x: string, name: string): string {
   const d = net.dims(x)[1];
   const ins = [x, net.param(`${name}.weight`, [d], ONES), net.param(`${name}.bias`, [d], ZEROS)];
-  return net.b.op('LayerNormalization', ins, { axis: -1, epsilon: { float: LN_EPS } }, name);
+  return net.b.op('LayerNormalization', ins, { axis: attr.int(-1), epsilon: attr.float(LN_EPS) }, name);
 }
 
 /** GELU in its exact form x·½·(1 + erf(x/√2)), from standard ops only. */
@@ -67,7 +68,7 @@ function attention(net: Net, x: string, name: string, heads: number): string {
   const k = part(1, [0, 2, 3, 1]);
   const v = part(2, [0, 2, 1, 3]);
   const scores = b.op('Mul', [b.op('MatMul', [q, k]), b.scalar(1 / Math.sqrt(hd))], {}, `${name}.scores`);
-  const attn = b.op('Softmax', [scores], { axis: -1 }, `${name}.softmax`);
+  const attn = b.op('Softmax', [scores], { axis: attr.int(-1) }, `${name}.softmax`);
   const ctx = b.reshape(b.transpose(b.op('MatMul', [attn, v]), [0, 2, 1, 3]), [0, tokens, dim]);
   return tokenLinear(net, ctx, `${name}.proj`, dim, `${name}.proj`);
 }
@@ -99,14 +100,14 @@ export function vit(options: VitOptions = {}): Model {
 
   const pw = [dim, common.channels, patch, patch];
   const pe = b.op('Conv', [net.input, net.param('patch_embed.proj.weight', pw, torchDefaultWeight(pw)), net.param('patch_embed.proj.bias', [dim], torchDefaultBias(pw))],
-    { kernel_shape: [patch, patch], strides: [patch, patch] }, 'patch_embed');
+    { kernel_shape: attr.ints([patch, patch]), strides: attr.ints([patch, patch]) }, 'patch_embed');
   // [N, D, h, w] → [N, h·w, D] (timm: flatten(2).transpose(1, 2)).
   const patches = b.transpose(b.reshape(pe, [0, dim, grid * grid]), [0, 2, 1]);
   // The class token is one [1, 1, D] parameter broadcast over the batch: Expand to [N, 1, D].
   const cls = net.param('cls_token', [1, 1, dim], { kind: 'normal', std: 1e-6 });
-  const batch = b.op('Shape', [patches], { start: 0, end: 1 });
-  const clsN = b.op('Expand', [cls, b.op('Concat', [batch, b.ints([1, dim])], { axis: 0 })], {}, 'cls_tokens');
-  let x = b.op('Concat', [clsN, patches], { axis: 1 }, 'tokens');
+  const batch = b.op('Shape', [patches], { start: attr.int(0), end: attr.int(1) });
+  const clsN = b.op('Expand', [cls, b.op('Concat', [batch, b.ints([1, dim])], { axis: attr.int(0) })], {}, 'cls_tokens');
+  let x = b.op('Concat', [clsN, patches], { axis: attr.int(1) }, 'tokens');
   x = b.op('Add', [x, net.param('pos_embed', [1, tokens, dim], truncNormal(0.02))], {}, 'embedded');
 
   for (let i = 0; i < depth; i++) {
@@ -116,6 +117,6 @@ export function vit(options: VitOptions = {}): Model {
     x = b.op('Add', [x, tokenLinear(net, h, `${name}.mlp.fc2`, dim, `${name}.mlp.fc2`)], {}, `${name}.mlp_residual`);
   }
   x = layerNorm(net, x, 'norm');
-  const clsOut = b.op('Gather', [x, b.scalar(0, DataType.INT64, 'cls_index')], { axis: 1 }, 'cls_out');
+  const clsOut = b.op('Gather', [x, b.scalar(0, DataType.INT64, 'cls_index')], { axis: attr.int(1) }, 'cls_out');
   return net.finish(net.linear(clsOut, 'head', common.numClasses, { output: LOGITS_NAME, weightInit: truncNormal(0.02), biasInit: ZEROS }));
 }

@@ -18,6 +18,7 @@ import { Batch } from '../../src/runtime/batch';
 import { Net } from '../../src/zoo/net';
 import { relErr } from '../autodiff/check-gradient';
 import { loadTorchFixture } from '../torch-fixture';
+import { attr } from '../../src/onnx/attr';
 
 function modelOf(graph: Graph): Model {
   return { irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'test', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadataProps: new Map(), graph };
@@ -27,7 +28,7 @@ function modelOf(graph: Graph): Model {
 function quadraticModel(a: Float32Array, bias: Float32Array): Model {
   const graph: Graph = { name: 'quadratic', nodes: [], inputs: [{ name: 'w1', dtype: DataType.FLOAT, shape: [3] }, { name: 'w2', dtype: DataType.FLOAT, shape: [2, 2] }], outputs: [], initializers: new Map(), valueInfo: new Map() };
   const b = new GraphBuilder(graph, 17, inferShapes(graph, 17));
-  const x = b.op('Concat', [b.op('Identity', ['w1']), b.reshape('w2', [4])], { axis: 0 });
+  const x = b.op('Concat', [b.op('Identity', ['w1']), b.reshape('w2', [4])], { axis: attr.int(0) });
   const A = b.initializer('A', DataType.FLOAT, [7, 7], a);
   const quad = b.op('Mul', [b.op('MatMul', [x, b.op('MatMul', [A, x])]), b.scalar(0.5)]);
   const lin = b.reduce('ReduceSum', b.op('Mul', [x, b.initializer('bias', DataType.FLOAT, [7], bias)]), [0], false);
@@ -42,7 +43,7 @@ function smoothConvNet(): Model {
   let x = net.b.op('Tanh', [net.batchNorm(net.conv(net.input, 'conv1', 4, 3, { stride: 2, pad: 1 }), 'bn1')]);
   x = net.maxPool(x, 2, 2);
   const dw = net.param('dw.weight', [4, 1, 3, 3], { kind: 'normal', std: 0.5 });
-  x = net.b.op('Tanh', [net.b.op('Conv', [x, dw], { group: 4, pads: [1, 1, 1, 1], kernel_shape: [3, 3] })]);
+  x = net.b.op('Tanh', [net.b.op('Conv', [x, dw], { group: attr.int(4), pads: attr.ints([1, 1, 1, 1]), kernel_shape: attr.ints([3, 3]) })]);
   return net.finish(net.linear(net.globalPool(x), 'fc', 3, { output: 'logits' }));
 }
 

@@ -66,11 +66,22 @@ describe('ONNX file I/O', () => {
     expect(() => loadModel(junk)).to.throw(OnnxFormatError);
   });
 
-  it('names a field the schema does not know instead of dropping it', () => {
+  it('keeps a field the schema does not know instead of dropping it', () => {
     const bytes = serializeModel(tiny());
     // Append field 99 (varint) to the ModelProto.
-    const extra = Buffer.concat([Buffer.from(bytes), Buffer.from([(99 << 3) & 0x7f | 0x80, 99 >> 4, 1])]);
-    expect(() => loadModel(extra)).to.throw(OnnxFormatError, /field number 99 of ModelProto/);
+    const field = Buffer.from([(99 << 3) & 0x7f | 0x80, 99 >> 4, 1]);
+    const extra = Buffer.concat([Buffer.from(bytes), field]);
+    const again = Buffer.from(serializeModel(loadModel(extra)));
+    expect(again.subarray(again.length - field.length)).to.deep.equal(field);
+  });
+
+  it('names a field it cannot keep: an unknown one inside a part crsam rewrites', () => {
+    const m = tiny();
+    // Field 9 (varint) inside the ModelProto's first opset_import entry, which crsam rebuilds.
+    const entry = Buffer.from([0x0a, 0x00, 0x10, 0x11, 0x48, 0x01]); // domain '', version 17, field 9 = 1
+    m.opsetImports = [];
+    const bytes = Buffer.concat([Buffer.from(serializeModel({ ...m, opsetImports: [] })), Buffer.from([0x42, entry.length]), entry]);
+    expect(() => loadModel(bytes)).to.throw(OnnxFormatError, /field number 9 of ModelProto\.opset_import/);
   });
 
   it('says which external data file is missing', () => {

@@ -4,18 +4,8 @@
 // PyTorch (unbiased variance, n/(n−1)), which ONNX's own training_mode output does not.
 import { GraphBuilder } from '../../onnx/builder';
 import { DataType } from '../../onnx/dtype';
-import { attrFloat, Node } from '../../onnx/ir';
-
-export interface BatchStats {
-  /** x − mean, kept for the backward pass. */
-  readonly centered: string;
-  /** Batch mean and biased variance, [C]. */
-  readonly mean: string;
-  readonly variance: string;
-  /** Elements per channel (N·spatial) as a float scalar. */
-  readonly count: string;
-  readonly epsilon: number;
-}
+import { BatchStats, attrFloat, Node } from '../../onnx/ir';
+import { attr } from '../../onnx/attr';
 
 export interface LoweredBatchNorm {
   /** Updated running mean and variance, keyed by the running-statistic initializer names. */
@@ -32,7 +22,7 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
   const start = b.graph.nodes.length;
   const { centered, mean, variance, count } = batchStatistics(b, x, channels, node.name);
   const yOut = node.outputs[0];
-  const bnOpts = b.opset >= 14 ? { epsilon: { float: eps }, training_mode: 0 } : { epsilon: { float: eps } };
+  const bnOpts = b.opset >= 14 ? { epsilon: attr.float(eps), training_mode: attr.int(0) } : { epsilon: attr.float(eps) };
   b.node('BatchNormalization', [x, scale, bias, mean, variance], bnOpts, { outputNames: [yOut], name: node.name });
   const lowered = b.graph.nodes[b.graph.nodes.length - 1];
   lowered.meta = { batchStats: { centered, mean, variance, count, epsilon: eps } satisfies BatchStats };
@@ -76,11 +66,11 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
 function batchStatistics(b: GraphBuilder, x: string, channels: number, name: string): { centered: string; mean: string; variance: string; count: string } {
   const rank = b.rank(x);
   const axes = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
-  const toDouble = (v: string) => b.op('Cast', [v], { to: DataType.DOUBLE });
-  const toFloat = (v: string) => b.op('Cast', [v], { to: DataType.FLOAT });
+  const toDouble = (v: string) => b.op('Cast', [v], { to: attr.int(DataType.DOUBLE) });
+  const toFloat = (v: string) => b.op('Cast', [v], { to: attr.int(DataType.FLOAT) });
   const meanKd = b.reduce('ReduceMean', x, axes, true, `${name}_mean0`);
   const centered = b.op('Sub', [x, meanKd], {}, `${name}_centered`);
-  const size = b.op('Cast', [b.op('Size', [x])], { to: DataType.FLOAT });
+  const size = b.op('Cast', [b.op('Size', [x])], { to: attr.int(DataType.FLOAT) });
   const count = b.op('Div', [size, b.scalar(channels)], {}, `${name}_count`);
   const c64 = toDouble(centered);
   const shift = b.reduce('ReduceMean', c64, axes, false, `${name}_shift`);
@@ -93,6 +83,6 @@ function batchStatistics(b: GraphBuilder, x: string, channels: number, name: str
 /** Replaces BatchNormalization by its inference form reading the running statistics. */
 export function inferenceBatchNorm(b: GraphBuilder, node: Node): void {
   const eps = attrFloat(node, 'epsilon', 1e-5);
-  const opts = b.opset >= 14 ? { epsilon: { float: eps }, training_mode: 0 } : { epsilon: { float: eps } };
+  const opts = b.opset >= 14 ? { epsilon: attr.float(eps), training_mode: attr.int(0) } : { epsilon: attr.float(eps) };
   b.node('BatchNormalization', node.inputs.slice(0, 5), opts, { outputNames: [node.outputs[0]], name: node.name });
 }

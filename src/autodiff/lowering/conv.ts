@@ -14,6 +14,7 @@
 //   dW, depthwise: per-offset Mul + ReduceSum. dW, other groups: grouped batched MatMul.
 import { GraphBuilder } from '../../onnx/builder';
 import { ConvGeometry } from '../../onnx/conv-geometry';
+import { attr } from '../../onnx/attr';
 
 export type DxLowering = 'conv-flipped' | 'conv-transpose';
 export type DwLowering = 'flat-shift-gemms' | 'offset-gemms' | 'depthwise' | 'grouped-matmul';
@@ -43,7 +44,7 @@ export function convDx(b: GraphBuilder, dy: string, w: string, g: ConvGeometry, 
       pads[i + n] = inSpatial[i] - (outSpatial[i] + pads[i] - g.kernel[i] + 1);
     }
     if (pads.some((p) => p < 0)) return convTransposeDx(b, dy, w, g, group, inSpatial);
-    return b.op('Conv', [dy, flipped], { pads, kernel_shape: g.kernel });
+    return b.op('Conv', [dy, flipped], { pads: attr.ints(pads), kernel_shape: attr.ints(g.kernel) });
   }
   return convTransposeDx(b, dy, w, g, group, inSpatial);
 }
@@ -52,8 +53,8 @@ function convTransposeDx(b: GraphBuilder, dy: string, w: string, g: ConvGeometry
   const n = g.kernel.length;
   const outPad = inSpatial.map((size, i) => size - ((g.outSpatial[i] as number - 1) * g.strides[i] - g.pads[i] - g.pads[i + n] + g.dilations[i] * (g.kernel[i] - 1) + 1));
   return b.op('ConvTranspose', [dy, w], {
-    strides: g.strides, pads: g.pads, dilations: g.dilations, group, kernel_shape: g.kernel,
-    output_padding: outPad.some((p) => p !== 0) ? outPad : undefined,
+    strides: attr.ints(g.strides), pads: attr.ints(g.pads), dilations: attr.ints(g.dilations), group: attr.int(group), kernel_shape: attr.ints(g.kernel),
+    output_padding: outPad.some((p) => p !== 0) ? attr.ints(outPad) : undefined,
   });
 }
 
@@ -85,7 +86,7 @@ export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, 
     const xp = b.pad(x, spatialPads);
     const per = shiftedViews(b, xp, g).map((v) => b.reduce('ReduceSum', b.op('Mul', [v, dy]), [0, ...Array.from({ length: n }, (_, i) => i + 2)], false));
     // per-offset [C] → [C, k·k] → [C, 1, k...]
-    const stacked = b.op('Concat', per.map((p) => b.unsqueeze(p, [1])), { axis: 1 });
+    const stacked = b.op('Concat', per.map((p) => b.unsqueeze(p, [1])), { axis: attr.int(1) });
     return b.reshape(stacked, [cout, 1, ...g.kernel]);
   }
   // Channel-major layout first, so every view reshapes to [Cin, N·Ho·Wo] for free.
@@ -95,11 +96,11 @@ export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, 
   const dyt = b.transpose(dy, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]); // [Cout, N, Ho, Wo]
   if (lowering === 'offset-gemms') {
     const dyMat = b.reshape(dyt, [cout, -1]);
-    const perOffset = views.map((v) => b.op('Gemm', [dyMat, b.reshape(v, [cin, -1])], { transB: 1 })); // [Cout, Cin] each
-    const dw = kk === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: 2 });
+    const perOffset = views.map((v) => b.op('Gemm', [dyMat, b.reshape(v, [cin, -1])], { transB: attr.int(1) })); // [Cout, Cin] each
+    const dw = kk === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: attr.int(2) });
     return b.reshape(dw, [cout, cin, ...g.kernel]);
   }
-  const cols = kk === 1 ? b.unsqueeze(views[0], [1]) : b.op('Concat', views.map((v) => b.unsqueeze(v, [1])), { axis: 1 }); // [Cin, k·k, N, Ho, Wo]
+  const cols = kk === 1 ? b.unsqueeze(views[0], [1]) : b.op('Concat', views.map((v) => b.unsqueeze(v, [1])), { axis: attr.int(1) }); // [Cin, k·k, N, Ho, Wo]
   // Grouped: [g, Cout/g, M] × [g, M, Cin/g·k·k]
   const colsG = b.transpose(b.reshape(cols, [group, (cin / group) * kk, -1]), [0, 2, 1]);
   const dyG = b.reshape(dyt, [group, cout / group, -1]);
@@ -127,9 +128,9 @@ function flatShiftDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, ci
     for (let j = 0; j < kw; j++) {
       const off = i * dh * wp + j * dw;
       const view = off === 0 && maxOff === 0 ? xflat : b.slice(xflat, [off], [off === maxOff ? 2 ** 62 : off - maxOff], [1]);
-      perOffset.push(b.op('Gemm', [dyTrim, view], { transB: 1 })); // [Cout, Cin]
+      perOffset.push(b.op('Gemm', [dyTrim, view], { transB: attr.int(1) })); // [Cout, Cin]
     }
   }
-  const dwOut = perOffset.length === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: 2 });
+  const dwOut = perOffset.length === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: attr.int(2) });
   return b.reshape(dwOut, [cout, cin, kh, kw]);
 }

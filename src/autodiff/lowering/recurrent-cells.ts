@@ -2,6 +2,7 @@
 // them: GRU z, r, h; LSTM i, o, f, c). A state that is undefined is zero: the first step of a
 // sequence without an initial state skips its recurrent products instead of multiplying zeros.
 import { GraphBuilder } from '../../onnx/builder';
+import { attr } from '../../onnx/attr';
 
 /** Per-direction weights, prepared once before the unrolled loop. */
 export interface CellWeights {
@@ -32,7 +33,7 @@ export type Cell = (b: GraphBuilder, w: CellWeights, x: string, prev: CellState)
 const add = (b: GraphBuilder, a: string, c: string | undefined): string => (c ? b.op('Add', [a, c]) : a);
 const addMaybe = (b: GraphBuilder, a: string | undefined, c: string | undefined): string | undefined => (a ? add(b, a, c) : c);
 const split = (b: GraphBuilder, x: string, parts: number, hidden: number): string[] =>
-  b.node('Split', [x, b.ints(new Array<number>(parts).fill(hidden))], { axis: -1 }, { outputs: parts });
+  b.node('Split', [x, b.ints(new Array<number>(parts).fill(hidden))], { axis: attr.int(-1) }, { outputs: parts });
 
 export const rnnCell: Cell = (b, w, x, prev) => {
   const pre = prev.h ? b.op('Add', [x, b.op('MatMul', [prev.h, w.rt])]) : x;

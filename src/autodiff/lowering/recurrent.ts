@@ -6,6 +6,7 @@
 //   sequence_lens: a step t ≥ len(b) leaves sample b's state unchanged and writes zeros to Y, so the
 //   reverse direction, run from the last step, starts each sample at its own last valid step.
 import { GraphBuilder } from '../../onnx/builder';
+import { attr } from '../../onnx/attr';
 import { DataType } from '../../onnx/dtype';
 import { attrFloat, attrInt, attrString, Graph, Node } from '../../onnx/ir';
 import { Facts, inferNode } from '../../onnx/shape-inference';
@@ -39,7 +40,7 @@ export function recurrentForRuntime(b: GraphBuilder, node: Node): void {
   inferNode(fused, b.opset, b.facts).forEach((f, i) => { if (f && outs[i]) b.facts.set(outs[i], f); });
   node.outputs.forEach((o, i) => {
     if (!o) return;
-    b.node('Transpose', [outs[i]], { perm: i === 0 ? [2, 0, 1, 3] : [1, 0, 2] }, { outputNames: [o] });
+    b.node('Transpose', [outs[i]], { perm: attr.ints(i === 0 ? [2, 0, 1, 3] : [1, 0, 2]) }, { outputNames: [o] });
   });
 }
 
@@ -112,11 +113,11 @@ export function lowerRecurrent(b: GraphBuilder, node: Node): void {
     const initial: CellState = { h: h0 && pick(b, h0, d, dirs), c: c0 && pick(b, c0, d, dirs) };
     const { out, state } = unroll(b, kind.cell, weights.cell, xw, seq, reverse, initial, masks);
     // [seq, 1, batch, hidden] per direction; final states [1, batch, hidden].
-    if (yName) ys.push(b.op('Concat', out.map((o) => b.unsqueeze(o, [0, 1])), { axis: 0 }));
+    if (yName) ys.push(b.op('Concat', out.map((o) => b.unsqueeze(o, [0, 1])), { axis: attr.int(0) }));
     if (hName) hs.push(b.unsqueeze(state.h as string, [0]));
     if (cName && state.c) cs.push(b.unsqueeze(state.c, [0]));
   }
-  const join = (parts: string[], axis: number): string => (parts.length === 1 ? parts[0] : b.op('Concat', parts, { axis }));
+  const join = (parts: string[], axis: number): string => (parts.length === 1 ? parts[0] : b.op('Concat', parts, { axis: attr.int(axis) }));
   if (yName) emit(b, layout === 0 ? join(ys, 1) : b.transpose(join(ys, 1), [2, 0, 1, 3]), yName);
   if (hName) emit(b, layout === 0 ? join(hs, 0) : b.transpose(join(hs, 0), [1, 0, 2]), hName);
   if (cName) emit(b, layout === 0 ? join(cs, 0) : b.transpose(join(cs, 0), [1, 0, 2]), cName);
@@ -124,7 +125,7 @@ export function lowerRecurrent(b: GraphBuilder, node: Node): void {
 
 /** One direction's steps over xw [seq, batch, gates·hidden]; `out` is in time order whatever the direction. */
 function unroll(b: GraphBuilder, cell: Cell, w: CellWeights, xw: string, seq: number, reverse: boolean, initial: CellState, masks?: string[]): { out: string[]; state: CellState } {
-  const steps = seq === 1 ? [xw] : b.node('Split', [xw, b.ints(new Array<number>(seq).fill(1))], { axis: 0 }, { outputs: seq });
+  const steps = seq === 1 ? [xw] : b.node('Split', [xw, b.ints(new Array<number>(seq).fill(1))], { axis: attr.int(0) }, { outputs: seq });
   let state = initial;
   const out = new Array<string>(seq);
   for (let k = 0; k < seq; k++) {
@@ -157,8 +158,8 @@ function pick(b: GraphBuilder, v: string, d: number, dirs: number): string {
 
 /** One [batch, 1] float mask per step: 1 where the step lies inside the sample's sequence. */
 function stepMasks(b: GraphBuilder, lens: string, seq: number, dtype: DataType): string[] {
-  const len = b.unsqueeze(b.op('Cast', [lens], { to: DataType.INT64 }), [1]);
-  return Array.from({ length: seq }, (_, t) => b.op('Cast', [b.op('Less', [b.scalar(t, DataType.INT64), len])], { to: dtype }, 'step_mask'));
+  const len = b.unsqueeze(b.op('Cast', [lens], { to: attr.int(DataType.INT64) }), [1]);
+  return Array.from({ length: seq }, (_, t) => b.op('Cast', [b.op('Less', [b.scalar(t, DataType.INT64), len])], { to: attr.int(dtype) }, 'step_mask'));
 }
 
 /** m ⊙ next + (1 − m) ⊙ prev, with a zero prev when undefined. */

@@ -6,6 +6,7 @@ import { convGeometry } from '../../onnx/conv-geometry';
 import { DataType } from '../../onnx/dtype';
 import { attrInt, attrInts } from '../../onnx/ir';
 import { AutodiffError, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 export const averagePool: GradientRule = ({ b, dOut, node, x }) => {
   const dy = dOut[0] as string;
@@ -28,8 +29,8 @@ export const averagePool: GradientRule = ({ b, dOut, node, x }) => {
   const grid = [1, 1, ...out];
   const ones = b.op('Expand', [b.scalarLike(1, x(0)), b.ints([1, 1, ...spatial])]);
   const pooledOnes = b.op('AveragePool', [ones], {
-    kernel_shape: kernel, strides: g.strides, pads: g.pads, dilations: attrInts(node, 'dilations'),
-    ceil_mode: attrInt(node, 'ceil_mode', 0), count_include_pad: attrInt(node, 'count_include_pad', 0),
+    kernel_shape: attr.ints(kernel), strides: attr.ints(g.strides), pads: attr.ints(g.pads), dilations: attr.ints(attrInts(node, 'dilations')),
+    ceil_mode: attr.int(attrInt(node, 'ceil_mode', 0)), count_include_pad: attr.int(attrInt(node, 'count_include_pad', 0)),
   });
   const dtype = b.fact(dy).dtype;
   const invCount = b.initializer('inv_count', dtype, grid, dtype === DataType.DOUBLE ? Float64Array.from(inv) : Float32Array.from(inv));
@@ -40,7 +41,7 @@ export const averagePool: GradientRule = ({ b, dOut, node, x }) => {
   const span = out.map((o, a) => g.strides[a] * (o - 1) + g.dilations[a] * (kernel[a] - 1) + 1 - g.pads[a]);
   const endPads = span.map((s, a) => Math.max(0, s - spatial[a]));
   const dX = b.op('ConvTranspose', [scaled, w], {
-    kernel_shape: kernel, strides: g.strides, dilations: g.dilations, pads: [...g.pads.slice(0, n), ...endPads], group: c,
+    kernel_shape: attr.ints(kernel), strides: attr.ints(g.strides), dilations: attr.ints(g.dilations), pads: attr.ints([...g.pads.slice(0, n), ...endPads]), group: attr.int(c),
   });
   return [b.pad(dX, [0, 0, ...span.map(() => 0), 0, 0, ...span.map((s, a) => Math.max(0, spatial[a] - s))])];
 };

@@ -1,11 +1,11 @@
 // Batch statistics: dX = γ·σ⁻¹·(dY − mean(dY) − x̂·mean(dY·x̂)), dγ = Σ dY·x̂, dβ = Σ dY
 // Running statistics: dX = γ·σ⁻¹·dY. Both written as per-channel affine maps so dX costs 3 passes.
 import { GradientRule } from '../types';
-import { BatchStats } from '../lowering/batch-norm';
+import { attr } from '../../onnx/attr';
 
 export const batchNormalization: GradientRule = ({ b, dOut, needs, node, x, shape }) => {
   const dy = dOut[0] as string;
-  const stats = node.meta?.batchStats as BatchStats | undefined;
+  const stats = node.meta?.batchStats;
   const rank = shape(x(0))?.length ?? 4;
   const axes = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
   const perChannel = (v: string) => b.unsqueeze(v, Array.from({ length: rank - 2 }, (_, i) => i + 1)); // [C] → [C,1,1]
@@ -28,7 +28,7 @@ export const batchNormalization: GradientRule = ({ b, dOut, needs, node, x, shap
       const zeros = b.op('Mul', [shift, b.scalar(0)]);
       const ones = b.op('Add', [zeros, b.scalar(1)]);
       // a·dY + shift in one pass: an inference BatchNormalization with mean 0, var 1, ε 0.
-      const affine = b.node('BatchNormalization', [dy, a, shift, zeros, ones], b.opset >= 14 ? { epsilon: { float: 0 }, training_mode: 0 } : { epsilon: { float: 0 } })[0];
+      const affine = b.node('BatchNormalization', [dy, a, shift, zeros, ones], b.opset >= 14 ? { epsilon: attr.float(0), training_mode: attr.int(0) } : { epsilon: attr.float(0) })[0];
       dX = b.op('Add', [affine, b.op('Mul', [centered, perChannel(coefD)])]);
     }
   }

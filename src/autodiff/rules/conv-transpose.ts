@@ -3,6 +3,7 @@
 import { staticShape } from '../../onnx/builder';
 import { ConvGeometry } from '../../onnx/conv-geometry';
 import { attrInt, attrInts, attrString } from '../../onnx/ir';
+import { attr } from '../../onnx/attr';
 import { convDw } from '../lowering/conv';
 import { AutodiffError, GradientRule } from '../types';
 
@@ -21,7 +22,7 @@ export const convTranspose: GradientRule = ({ b, dOut, needs, node, x, shape }) 
   const strides = attrInts(node, 'strides') ?? new Array<number>(n).fill(1);
   const dilations = attrInts(node, 'dilations') ?? new Array<number>(n).fill(1);
   const pads = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
-  const attrs = { kernel_shape: kernel, strides, dilations, pads, group };
+  const attrs = { kernel_shape: attr.ints(kernel), strides: attr.ints(strides), dilations: attr.ints(dilations), pads: attr.ints(pads), group: attr.int(group) };
   // The forward Conv maps Y's space back onto X's: that Conv is what we differentiate through.
   const dX = needs[0] ? b.op('Conv', [dy, x(1)], attrs) : undefined;
   let dW: string | undefined;

@@ -5,6 +5,7 @@ import { DataType } from '../../onnx/dtype';
 import { attrFloat, attrInt } from '../../onnx/ir';
 import { dimProduct } from '../../onnx/shape-inference';
 import { AutodiffError, GradContext, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 /** X − μ and r over `axes`, in X's type. */
 function statistics({ b, node, x, dtype }: GradContext, axes: number[]): [string, string] {
@@ -23,7 +24,7 @@ function statistics({ b, node, x, dtype }: GradContext, axes: number[]): [string
       node.outputs[k] = b.fresh(`${node.name}_${k === 1 ? 'mean' : 'inv_std_dev'}`);
       b.facts.set(node.outputs[k], { dtype: stash, shape });
     }
-    return dtype(node.outputs[k]) === T ? node.outputs[k] : b.op('Cast', [node.outputs[k]], { to: T });
+    return dtype(node.outputs[k]) === T ? node.outputs[k] : b.op('Cast', [node.outputs[k]], { to: attr.int(T) });
   });
   return [b.op('Sub', [X, mean]), invStd];
 }
@@ -49,7 +50,7 @@ export const layerNormalization: GradientRule = (ctx) => {
   if (needs[0] && (dMean || dInvStd)) {
     const n = dimProduct(axes.map((a) => b.shape(X)?.[a] ?? null));
     if (typeof n !== 'number') throw new AutodiffError(`LayerNormalization node '${node.name}': differentiating its Mean/InvStdDev outputs needs known normalized dims`);
-    const scaled = (v: string, k: number) => b.op('Mul', [dtype(v) === dtype(X) ? v : b.op('Cast', [v], { to: dtype(X) }), b.scalarLike(k / n, X)]);
+    const scaled = (v: string, k: number) => b.op('Mul', [dtype(v) === dtype(X) ? v : b.op('Cast', [v], { to: attr.int(dtype(X)) }), b.scalarLike(k / n, X)]);
     // ∂μ/∂X = 1/n, ∂r/∂X = −r²·x̂/n
     if (dMean) terms.push(scaled(dMean, 1));
     if (dInvStd) terms.push(b.op('Mul', [xhat, b.op('Mul', [b.op('Mul', [r, r]), scaled(dInvStd, -1)])]));

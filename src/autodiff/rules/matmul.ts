@@ -1,6 +1,7 @@
 // dA = dY·Bᵀ, dB = Aᵀ·dY  (batched; 1-D operands promoted like numpy; a 2-D weight gets one GEMM)
 import { GradientRule } from '../types';
 import { GraphBuilder } from '../../onnx/builder';
+import { attr } from '../../onnx/attr';
 
 const swapLast = (b: GraphBuilder, v: string): string => {
   const r = b.rank(v);
@@ -27,7 +28,7 @@ export const matmul: GradientRule = ({ b, dOut, needs, x, shape }) => {
       const k = shape(x(0))?.[ra - 1];
       const n = b.shape(dy)?.[b.rank(dy) - 1];
       if (typeof k === 'number' && typeof n === 'number') {
-        dB = b.op('Gemm', [b.reshape(A, [-1, k]), b.reshape(dy, [-1, n])], { transA: 1 });
+        dB = b.op('Gemm', [b.reshape(A, [-1, k]), b.reshape(dy, [-1, n])], { transA: attr.int(1) });
       }
     }
     dB ??= b.op('MatMul', [swapLast(b, A), dy]);

@@ -3,6 +3,7 @@ import { GraphBuilder } from '../../onnx/builder';
 import { DataType } from '../../onnx/dtype';
 import { attrInt, attrInts, attrString, Node } from '../../onnx/ir';
 import { GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 const BIG = 2 ** 31 - 1;
 
@@ -19,8 +20,8 @@ function argmaxIndices(b: GraphBuilder, node: Node): string {
     return node.outputs[1];
   }
   return b.node('MaxPool', [node.inputs[0]], {
-    kernel_shape: attrInts(node, 'kernel_shape'), strides: attrInts(node, 'strides'), pads: attrInts(node, 'pads'),
-    dilations: attrInts(node, 'dilations'), ceil_mode: attrInt(node, 'ceil_mode'), auto_pad: node.attributes.has('auto_pad') ? attrString(node, 'auto_pad', 'NOTSET') : undefined,
+    kernel_shape: attr.ints(attrInts(node, 'kernel_shape')), strides: attr.ints(attrInts(node, 'strides')), pads: attr.ints(attrInts(node, 'pads')),
+    dilations: attr.ints(attrInts(node, 'dilations')), ceil_mode: attr.int(attrInt(node, 'ceil_mode')), auto_pad: node.attributes.has('auto_pad') ? attrString(node, 'auto_pad', 'NOTSET') : undefined,
   }, { outputs: 2, hint: 'argmax' })[1];
 }
 
@@ -36,9 +37,9 @@ export const maxPool: GradientRule = ({ b, dOut, node, x, opset }) => {
   // How many window positions per axis until windows stop overlapping (1: they never do).
   const period = kernel.map((k, a) => Math.ceil((dilations[a] * (k - 1) + 1) / strides[a]));
   if (period.every((p) => p === 1)) {
-    acc = b.op('ScatterElements', [acc, flat(indices), flat(dy)], { axis: 0 });
+    acc = b.op('ScatterElements', [acc, flat(indices), flat(dy)], { axis: attr.int(0) });
   } else if (opset >= 16) {
-    acc = b.op('ScatterElements', [acc, flat(indices), flat(dy)], { axis: 0, reduction: 'add' });
+    acc = b.op('ScatterElements', [acc, flat(indices), flat(dy)], { axis: attr.int(0), reduction: 'add' });
   } else {
     // Before opset 16 there is no scatter-add: windows `period` apart never overlap, so each such
     // class of windows has unique indices and is added with a gather + scatter.
@@ -48,7 +49,7 @@ export const maxPool: GradientRule = ({ b, dOut, node, x, opset }) => {
     for (const c of classes) {
       const pick = (v: string) => flat(b.slice(v, c, c.map(() => BIG), axes, period));
       const at = pick(indices);
-      acc = b.op('ScatterElements', [acc, at, b.op('Add', [b.op('GatherElements', [acc, at], { axis: 0 }), pick(dy)])], { axis: 0 });
+      acc = b.op('ScatterElements', [acc, at, b.op('Add', [b.op('GatherElements', [acc, at], { axis: attr.int(0) }), pick(dy)])], { axis: attr.int(0) });
     }
   }
   return [b.reshapeLike(acc, x(0))];

@@ -1,6 +1,7 @@
 // constant: dX = dY[pads_begin : −pads_end] (a Pad by −pads if some are negative); reflect/edge: plus the mirrored/edge parts folded back
 import { attrString, Dim } from '../../onnx/ir';
 import { AutodiffError, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 const BIG = 2 ** 31 - 1;
 
@@ -48,7 +49,7 @@ export const pad: GradientRule = ({ b, dOut, needs, node, x, opset }) => {
     }
   }
   // The fill value reaches every padded element: its gradient is what dX did not take.
-  const full = (v: string) => b.op('ReduceSum', [v], { keepdims: 0 });
+  const full = (v: string) => b.op('ReduceSum', [v], { keepdims: attr.int(0) });
   const dValue = needs[2] && mode === 'constant' ? b.op('Sub', [full(dOut[0] as string), full(dX)]) : undefined;
   return [needs[0] ? dX : undefined, undefined, dValue, undefined];
 };

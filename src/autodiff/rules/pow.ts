@@ -1,6 +1,7 @@
 // Z = X^E:  dX = dY·E·X^(E−1) (0 where E = 0), dE = dY·Z·ln X (0 where X = 0 and E ≥ 0), as in PyTorch
 // A constant scalar exponent (2, 0.5, ...) gets a cheaper dX: 2·X·dY, dY/(2Z), or c·X^(c−1)·dY.
 import { GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 export const pow: GradientRule = ({ b, dOut, needs, x, y, dtype }) => {
   const dy = dOut[0] as string;
@@ -10,7 +11,7 @@ export const pow: GradientRule = ({ b, dOut, needs, x, y, dtype }) => {
   // A trained exponent (needs[1]) may carry its initial value in the facts: never fold it.
   const known = needs[1] ? undefined : b.fact(x(1)).floatValue ?? b.fact(x(1)).value;
   const c = known && known.length > 0 && known.every((v) => v === known[0]) && typeof known[0] === 'number' ? known[0] : undefined;
-  const exponent = () => (dtype(x(1)) === dtype(X) ? x(1) : b.op('Cast', [x(1)], { to: dtype(X) }));
+  const exponent = () => (dtype(x(1)) === dtype(X) ? x(1) : b.op('Cast', [x(1)], { to: attr.int(dtype(X)) }));
   let dX: string | undefined;
   if (needs[0] && c !== undefined) {
     if (c === 1) dX = dy;

@@ -3,6 +3,7 @@
 // with the zeros replaced by 1, so the division never sees a zero.
 import { GradientRule } from '../types';
 import { keptDims, reducedAxes } from './reduce-sum';
+import { attr } from '../../onnx/attr';
 
 export const reduceProd: GradientRule = (ctx) => {
   const { b, dOut, dtype, x } = ctx;
@@ -14,7 +15,7 @@ export const reduceProd: GradientRule = (ctx) => {
   const isZero = b.op('Equal', [X, s(0)]);
   const nonZero = b.op('Where', [isZero, s(1), X]);
   const product = b.reduce('ReduceProd', nonZero, axes, true);
-  const zeros = b.reduce('ReduceSum', b.op('Cast', [isZero], { to: dtype(X) }), axes, true);
+  const zeros = b.reduce('ReduceSum', b.op('Cast', [isZero], { to: attr.int(dtype(X)) }), axes, true);
   const others = b.op('Where', [
     b.op('Equal', [zeros, s(0)]),
     b.op('Div', [product, nonZero]),

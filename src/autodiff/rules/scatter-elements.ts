@@ -3,6 +3,7 @@
 // Indices are assumed unique for reduction 'none', as ONNX requires for a defined result.
 import { attrInt, attrString } from '../../onnx/ir';
 import { AutodiffError, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 export const scatterElements: GradientRule = ({ b, dOut, needs, node, x }) => {
   const dy = dOut[0] as string;
@@ -12,7 +13,7 @@ export const scatterElements: GradientRule = ({ b, dOut, needs, node, x }) => {
   }
   const axis = attrInt(node, 'axis', 0);
   let dX: string | undefined;
-  if (needs[0]) dX = reduction === 'add' ? dy : b.op('ScatterElements', [dy, x(1), b.zerosLike(x(2))], { axis });
-  const dU = needs[2] ? b.op('GatherElements', [dy, x(1)], { axis }) : undefined;
+  if (needs[0]) dX = reduction === 'add' ? dy : b.op('ScatterElements', [dy, x(1), b.zerosLike(x(2))], { axis: attr.int(axis) });
+  const dU = needs[2] ? b.op('GatherElements', [dy, x(1)], { axis: attr.int(axis) }) : undefined;
   return [dX, undefined, dU];
 };

@@ -3,6 +3,7 @@ import { DataType } from '../../onnx/dtype';
 import { Dim } from '../../onnx/ir';
 import { clampSlice } from '../../onnx/shape-rules/tensor';
 import { GradContext, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 const BIG = 2 ** 31 - 1;
 const known = (v: readonly Dim[] | undefined): number[] | undefined => (v && v.every((d): d is number => typeof d === 'number') ? [...v] : undefined);
@@ -55,5 +56,5 @@ function scatterBack({ b, dOut, node, x }: GradContext): string {
   const index = b.op('Reshape', [b.op('Range', [b.scalar(0, DataType.INT64), n, b.scalar(1, DataType.INT64)]), shape]);
   const picked = b.op('Slice', [index, ...node.inputs.slice(1)]);
   const flat = (v: string) => b.reshape(v, [-1]);
-  return b.op('Reshape', [b.op('ScatterElements', [flat(b.zerosLike(x(0))), flat(picked), flat(dOut[0] as string)], { axis: 0 }), shape]);
+  return b.op('Reshape', [b.op('ScatterElements', [flat(b.zerosLike(x(0))), flat(picked), flat(dOut[0] as string)], { axis: attr.int(0) }), shape]);
 }

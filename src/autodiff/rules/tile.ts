@@ -1,5 +1,6 @@
 // dX = Σ over the repeats of dY: view dY as [r₀, d₀, r₁, d₁, …] and sum the r axes
 import { AutodiffError, GradientRule } from '../types';
+import { attr } from '../../onnx/attr';
 
 export const tile: GradientRule = ({ b, dOut, node, x }) => {
   const dy = dOut[0] as string;
@@ -14,9 +15,9 @@ export const tile: GradientRule = ({ b, dOut, node, x }) => {
   const summed: number[] = [];
   xs.forEach((d, i) => {
     if (reps[i] !== 1) { summed.push(target.length); target.push(reps[i]); }
-    target.push(typeof d === 'number' ? d : b.op('Gather', [b.op('Shape', [x(0)]), b.ints([i])], { axis: 0 }));
+    target.push(typeof d === 'number' ? d : b.op('Gather', [b.op('Shape', [x(0)]), b.ints([i])], { axis: attr.int(0) }));
   });
   const shape = target.every((t): t is number => typeof t === 'number') ? b.ints(target)
-    : b.op('Concat', target.map((t) => (typeof t === 'number' ? b.ints([t]) : t)), { axis: 0 });
+    : b.op('Concat', target.map((t) => (typeof t === 'number' ? b.ints([t]) : t)), { axis: attr.int(0) });
   return [b.reduce('ReduceSum', b.op('Reshape', [dy, shape]), summed, false), undefined];
 };
