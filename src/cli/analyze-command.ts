@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../core/atomic-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
-import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, formatGeometryDetails, formatGeometryTable } from '../geometry';
+import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, densityPictures, formatGeometryDetails, formatGeometryTable } from '../geometry';
 import { resolveGeometryModel } from '../train/geometry-model';
 import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
 import { ProgressBar } from './progress';
@@ -27,7 +27,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'eigen-method': { type: 'string', help: 'eigenvalues by lanczos (λ_max and λ_min, with residuals) or power iteration (PyHessian: largest magnitude only)', choices: ['lanczos', 'power'], default: 'lanczos' },
   'eigen-iters': { type: 'int', help: 'most Lanczos steps (default 80) or power iterations per eigenvalue (default 100)' },
   'eigen-tol': { type: 'number', help: 'Lanczos: relative residual ‖Hv − λv‖/‖H‖ that counts as converged; power: relative change (PyHessian)', default: 1e-3 },
-  density: { type: 'bool', help: "also the Hessian's eigenvalue density by stochastic Lanczos quadrature, saved as CSV (lambda,density)", default: false },
+  density: { type: 'bool', help: "also the Hessian's eigenvalue density by stochastic Lanczos quadrature, saved as CSV (lambda,density) and plotted on a log scale (SVG, PNG)", default: false },
   'density-steps': { type: 'int', help: 'Lanczos steps per start vector of the density', default: 50 },
   'density-probes': { type: 'int', help: 'start vectors the density averages over', default: 2 },
   'density-bins': { type: 'int', help: 'grid points of the density', default: 400 },
@@ -103,9 +103,12 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     const saved = [`${stem}.json`, `${stem}.txt`];
     reports.forEach((r, i) => {
       if (!r.density) return;
-      const file = `${stem}-density${reports.length > 1 ? `-${i + 1}` : ''}.csv`;
-      writeFileAtomic(file, densityCsv(r.density));
-      saved.push(file);
+      const base = `${stem}-density${reports.length > 1 ? `-${i + 1}` : ''}`;
+      writeFileAtomic(`${base}.csv`, densityCsv(r.density));
+      const pictures = densityPictures(r.density, `Hessian eigenvalue density: ${r.model} (${f.split as string} split)`);
+      writeFileAtomic(`${base}.svg`, pictures.svg);
+      writeFileAtomic(`${base}.png`, pictures.png);
+      saved.push(`${base}.csv`, `${base}.svg`, `${base}.png`);
     });
     print('');
     print(`saved ${saved.join(', ')}`);

@@ -21,6 +21,7 @@ export { buildGeometryGraphs, buildGradientGraph, buildHvpGraph, pruneDeadNodes 
 export type { GeometryGraphs, GradientGraph, HvpGraph, SecondOrderSpec } from './hvp-graph';
 export { lossLandscape, randomDirection } from './landscape';
 export type { DirectionOptions, Landscape, LandscapeOptions, ParamView } from './landscape';
+export { densityChart, densityPictures } from './density-output';
 export { landscapeContour, landscapeCsv, landscapeSlice, writeLandscape } from './landscape-output';
 export type { LandscapeFiles, WriteLandscapeOptions } from './landscape-output';
 export { DEFAULT_FD_STEP, allBatches, finiteDifferenceHvp } from './oracle';

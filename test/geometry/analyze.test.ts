@@ -122,6 +122,10 @@ describe('analyzeGeometry and the geometry commands', () => {
     expect(a.out).to.match(/λ_max = \S+ \(residual \S+\), λ_min = \S+ \(residual \S+\); Lanczos/);
     const csv = fs.readFileSync(path.join(out, 'geometry-test-density-1.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).to.equal('lambda,density');
+    // The density is also drawn (log scale): a real PNG next to the CSV.
+    const png = fs.readFileSync(path.join(out, 'geometry-test-density-1.png'));
+    expect(png.subarray(1, 4).toString('latin1')).to.equal('PNG');
+    expect(png.length).to.be.greaterThan(2000);
     expect(csv).to.have.length(401);
     expect(a.out).to.include('model.onnx').and.include('resnet-fmnist');
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'geometry-test.json'), 'utf8')) as { reports: GeometryReport[] };

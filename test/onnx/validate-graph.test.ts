@@ -71,6 +71,38 @@ describe('loader: malformed nodes are user errors, in the user\'s terms', () => 
   }
 });
 
+describe('loader: attributes ONNX Runtime refuses', () => {
+  const lenet = (): Model => loadModel(path.join(repoRoot(), 'models', 'lenet5.onnx'));
+  const find = (m: Model, name: string): Node => m.graph.nodes.find((n) => n.name === name) as Node;
+  const cases: [string, (m: Model) => void, RegExp][] = [
+    ['a convolution with group 0', (m) => { find(m, 'conv1_node').attributes.set('group', { type: 'int', value: 0 }); }, /Conv node 'conv1_node': group must be a whole number of at least 1, got 0/],
+    ['a pooling kernel of size 0', (m) => { find(m, 'MaxPool_node').attributes.set('kernel_shape', { type: 'ints', value: [0, 2] }); }, /MaxPool node 'MaxPool_node': kernel_shape must hold sizes of at least 1, got \[0, 2\]/],
+    ['a reshape to a size of −5', (m) => {
+      const flat = find(m, 'flat_node');
+      m.graph.initializers.set('bad_shape', { name: 'bad_shape', dtype: DataType.INT64, dims: [2], data: BigInt64Array.of(-5n, 400n) });
+      m.graph.nodes[m.graph.nodes.indexOf(flat)] = { ...flat, opType: 'Reshape', inputs: [flat.inputs[0], 'bad_shape'], attributes: new Map() };
+    }, /Reshape node 'flat_node': the target shape \[-5, 400\] may hold sizes ≥ 0 and at most one −1/],
+  ];
+  for (const [what, edit, pattern] of cases) {
+    it(`refuses ${what}, which ONNX Runtime cannot run, with a CrsamError naming the node`, async () => {
+      const m = lenet();
+      edit(m);
+      const bytes = serializeModel(m);
+      // ONNX Runtime refuses these when it loads the model or, at the latest, when it runs it.
+      let ortRefused = false;
+      try {
+        // Fatal-only logging: the run's refusal is expected, its error line is not test output.
+        const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
+        try { await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', new Float32Array(784), [1, 1, 28, 28]) }); } finally { await session.release(); }
+      } catch { ortRefused = true; }
+      expect(ortRefused, 'ONNX Runtime runs this model, so the case proves nothing').to.equal(true);
+      const err = captureError(() => buildArtifacts(loadModel(bytes)));
+      expect(isUserError(err), err.stack).to.equal(true);
+      expect(err.message).to.match(pattern);
+    });
+  }
+});
+
 function captureError(f: () => unknown): Error {
   try { f(); } catch (e) { return e as Error; }
   throw new Error('expected an error');

@@ -4,12 +4,22 @@ import { attrInt, attrInts, Dim } from '../ir';
 import { convGeometry } from '../conv-geometry';
 import { ShapeRule, broadcastShapes } from '../shape-inference';
 
+/** ONNX Runtime refuses kernels with a size below 1; so do we, at the user's node. */
+function checkKernel(fail: (m: string) => never, kernel: readonly Dim[]): void {
+  if (kernel.some((k) => typeof k === 'number' && !(Number.isInteger(k) && k >= 1))) fail(`kernel_shape must hold sizes of at least 1, got [${kernel.join(', ')}]`);
+}
+
 export const conv: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   const w = ctx.req(1);
+  const group = attrInt(ctx.node, 'group', 1);
+  if (!(Number.isInteger(group) && group >= 1)) ctx.fail(`group must be a whole number of at least 1, got ${group}`);
   if (!x.shape || !w.shape) return [{ dtype: x.dtype }];
+  const [cin, wcin] = [x.shape[1], w.shape[1]];
+  if (typeof cin === 'number' && typeof wcin === 'number' && cin !== wcin * group) ctx.fail(`the input has ${cin} channels but the weights take ${wcin} per group × group ${group}`);
   const kernel = (attrInts(ctx.node, 'kernel_shape') ?? w.shape.slice(2)) as readonly Dim[];
   if (!kernel.every((k) => typeof k === 'number')) ctx.fail('the kernel size must be known');
+  checkKernel(ctx.fail.bind(ctx), kernel);
   const g = convGeometry(ctx.node, x.shape.slice(2), kernel as number[]);
   return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[0], ...g.outSpatial] }];
 };
@@ -40,6 +50,7 @@ export const pool: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }, { dtype: DataType.INT64 }];
   const kernel = attrInts(ctx.node, 'kernel_shape') ?? ctx.fail('kernel_shape is required');
+  checkKernel(ctx.fail.bind(ctx), kernel);
   const g = convGeometry(ctx.node, x.shape.slice(2), kernel);
   const shape = [x.shape[0], x.shape[1], ...g.outSpatial];
   return [{ dtype: x.dtype, shape }, { dtype: DataType.INT64, shape }];

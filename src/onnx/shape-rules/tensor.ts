@@ -19,6 +19,8 @@ export const reshape: ShapeRule = (ctx) => {
     const rank = ctx.req(1).shape?.[0];
     return [{ dtype: x.dtype, shape: typeof rank === 'number' ? new Array<Dim>(rank).fill(null) : undefined }];
   }
+  // ONNX Runtime refuses a target below −1 or with several −1s: so do we, at the user's node.
+  if (target.some((d) => typeof d === 'number' && d < -1) || target.filter((d) => d === -1).length > 1) ctx.fail(`the target shape [${target.join(', ')}] may hold sizes ≥ 0 and at most one −1`);
   const out: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? x.shape?.[i] ?? null : d));
   const inferIdx = out.indexOf(-1);
   if (inferIdx >= 0) {
