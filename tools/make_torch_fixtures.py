@@ -64,7 +64,7 @@ Scalar keys:
   crsam/losses, crsam/losses_plus, crsam/losses_minus     [L0], [L+], [L-]
   sam/grad_norms, crsam/grad_norms    [||g0||] per step
 
-Math (SPEC section 1): base optimizer torch.optim.SGD(lr=0.05, momentum=0.9, weight_decay=5e-4)
+Math (docs/optimizers.md): base optimizer torch.optim.SGD(lr=0.05, momentum=0.9, weight_decay=5e-4)
 (coupled decay, dampening 0, no Nesterov). SAM: g0 at w; e = rho*g0/(||g0||+1e-12) with the norm
 over all trainable parameters together; g+ at w+e; restore w; base step with g+.
 CR-SAM (reference form): additionally g- at w-e; g = g+ + alpha*(g+ + g- - 2 g0) + beta*(g+ - g-);

@@ -39,7 +39,7 @@ export interface AnalyzeGeometryOptions extends SessionConfig {
   readonly eigen?: CurvatureEigenOptions;
   /** Spectral density (stochastic Lanczos quadrature); true uses its defaults. Default: false. */
   readonly density?: boolean | Omit<DensityOptions, 'seed' | 'batches' | 'onIteration'>;
-  /** Approximation ratio of one-step vs 20-step ascent (SPEC §2); true uses its defaults (ρ 0.1, 20 steps). Default: false. */
+  /** Approximation ratio of one-step vs 20-step ascent (docs/geometry.md); true uses its defaults (ρ 0.1, 20 steps). Default: false. */
   readonly approximationRatio?: boolean | Pick<AscentOptions, 'rho' | 'steps' | 'stepSize'>;
   /** Batches for the approximation ratio (the paper uses training data). Default: `batches`. */
   readonly ascentBatches?: Iterable<Batch>;

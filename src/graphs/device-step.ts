@@ -1,4 +1,4 @@
-// SPEC's SGD/SAM/ASAM/CR-SAM step with every parameter-sized operation done by the step graphs
+// The SGD/SAM/ASAM/CR-SAM step with every parameter-sized operation done by the step graphs
 // (step-graphs.ts) instead of JavaScript loops; optim/sharpness.ts is the reference it must match
 // (docs/device-step.md). The oracle and the metrics are the optimizer layer's, so the two steppers
 // are interchangeable behind a trainer option.

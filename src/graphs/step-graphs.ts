@@ -14,7 +14,7 @@ import { serializeModel } from '../onnx/io';
 export const STEP_GRAPH_OPSET = 17;
 /** Symbolic length of the parameter vector: one graph serves every model. */
 const N = 'N';
-/** SPEC's 1e-12 in the SAM/ASAM denominators and the paper-form floor (docs/device-step.md). */
+/** The 1e-12 (docs/optimizers.md) in the SAM/ASAM denominators and the paper-form floor (docs/device-step.md). */
 const EPS = 1e-12;
 
 /** The step graphs, by job. Inputs and outputs are named in each builder's comment. */

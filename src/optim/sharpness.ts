@@ -1,4 +1,4 @@
-// One training step of SGD/SAM/ASAM/CR-SAM (SPEC §1) over a flat parameter vector. The loss and
+// One training step of SGD/SAM/ASAM/CR-SAM (docs/optimizers.md) over a flat parameter vector. The loss and
 // gradients come from a GradientOracle, so this file is pure math and the same code runs against
 // ONNX Runtime sessions or a closed-form quadratic in the tests.
 import { clipGradNorm } from './clip';
@@ -12,12 +12,12 @@ import { OptionError } from '../core/option-error';
 export type SharpnessMethod = 'sgd' | 'sam' | 'asam' | 'crsam';
 /** CR-SAM's combined gradient: the authors' release (`reference`) or eq. 7 of the paper (`paper`). */
 export type CrSamForm = 'reference' | 'paper';
-/** Which passes may update BatchNorm running statistics (SPEC §1). */
+/** Which passes may update BatchNorm running statistics (docs/optimizers.md). */
 export type BnUpdatePolicy = 'all' | 'first' | 'first-and-minus';
 
 /** Options of `SharpnessStep`. */
 export interface SharpnessStepOptions {
-  /** `sgd`: plain base-optimizer step on g0; `sam`, `asam`, `crsam` as in SPEC §1. Required. */
+  /** `sgd`: plain base-optimizer step on g0; `sam`, `asam`, `crsam` as in docs/optimizers.md. Required. */
   readonly method: SharpnessMethod;
   /** Applies the final update from `w`; its `size` fixes the parameter count. Required. */
   readonly baseOptimizer: BaseOptimizer;
@@ -29,7 +29,7 @@ export interface SharpnessStepOptions {
   readonly beta?: number;
   /** CR-SAM combined-gradient form, see `CrSamForm`. Default: 'reference'. */
   readonly crsamForm?: CrSamForm;
-  /** ASAM offset η in T = |w| + η (≥ 0); SPEC §1 uses T = |w|. Default: 0. */
+  /** ASAM offset η in T = |w| + η (≥ 0); docs/optimizers.md uses T = |w| + η with η = 0. Default: 0. */
   readonly asamEta?: number;
   /** BatchNorm running-statistics policy, see `BnUpdatePolicy`. Default: 'first' (only the pass at w). */
   readonly bnUpdate?: BnUpdatePolicy;
@@ -37,7 +37,7 @@ export interface SharpnessStepOptions {
   readonly maxGradNorm?: number;
 }
 
-/** What one step reports (SPEC §1). Absent fields do not apply to the method. */
+/** What one step reports (docs/optimizers.md). Absent fields do not apply to the method. */
 export interface StepMetrics {
   /** 0-based index of this step (the stepper's step count before it). */
   readonly stepIndex: number;
@@ -72,7 +72,7 @@ export interface SharpnessStepState {
 const METHODS: readonly SharpnessMethod[] = ['sgd', 'sam', 'asam', 'crsam'];
 const FORMS: readonly CrSamForm[] = ['reference', 'paper'];
 const BN_POLICIES: readonly BnUpdatePolicy[] = ['all', 'first', 'first-and-minus'];
-/** Paper-form denominators at or below this drop their term (SPEC §1). */
+/** Paper-form denominators at or below this drop their term (docs/optimizers.md). */
 const DENOMINATOR_FLOOR = 1e-12;
 
 function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
@@ -83,7 +83,7 @@ function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]):
 }
 
 /**
- * Runs SPEC §1 steps. All N-sized buffers are allocated once in the constructor; a step allocates
+ * Runs docs/optimizers.md steps. All N-sized buffers are allocated once in the constructor; a step allocates
  * only its small metrics object. Not re-entrant: await each step before starting the next.
  */
 export class SharpnessStep {
@@ -239,7 +239,7 @@ export class SharpnessStep {
     return { stepIndex, lr, loss: l0, lossPlus, lossMinus, gradNorm, updateGradNorm, curvature, slope, droppedTerms };
   }
 
-  /** Writes w + e (and w − e for CR-SAM) with e from SPEC §1 step 2. */
+  /** Writes w + e (and w − e for CR-SAM) with e from docs/optimizers.md §2 step 2. */
   private perturb(w: Float32Array, gradNorm: number): void {
     const g0 = this.g0;
     const { wPlus, wMinus } = this;

@@ -5,7 +5,7 @@
 export interface EvalRequest {
   /** Parameters to evaluate at (flat, all trainable parameters). Not modified by the evaluator. */
   readonly weights: Float32Array;
-  /** Whether this pass may update BatchNorm running statistics (SPEC §1 bnUpdate policy). */
+  /** Whether this pass may update BatchNorm running statistics (docs/optimizers.md §4, bnUpdate). */
   readonly updateBuffers: boolean;
   /** Where to write the gradient (same length as `weights`). */
   readonly gradOut: Float32Array;

@@ -1,6 +1,5 @@
 // Every bad input ends in one sentence on stderr and a non-zero exit, never a stack trace.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,24 +7,14 @@ import { DataType } from '../../src/onnx/dtype';
 import { Model, Node } from '../../src/onnx/ir';
 import { saveModel } from '../../src/onnx/io';
 import { repoRoot } from '../repo-root';
+import { expectOneSentence, runCrsam } from './run-crsam';
+
+const crsam = (...args: string[]) => runCrsam(args);
 
 const root = repoRoot();
-const bin = path.join(root, 'bin', 'crsam.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-cli-'));
 
-function crsam(...args: string[]): { code: number; stderr: string; stdout: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120000 });
-  return { code: r.status ?? -1, stderr: r.stderr, stdout: r.stdout };
-}
 
-function expectOneSentence(r: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(r.code, r.stderr).to.not.equal(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^crsam: /);
-  expect(lines[0]).to.match(pattern);
-  expect(r.stderr).to.not.match(/\n\s+at /); // no stack trace
-}
 
 function model(nodes: Node[], outputShape: (number | string)[], inits: [string, number[]][] = [['w', [4, 3]]]): Model {
   return {

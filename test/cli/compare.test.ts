@@ -1,20 +1,18 @@
 // `crsam compare` end to end on a tiny grid: the study is killed after its first run, resumed,
 // and the report's figures are checked against the runs' own files.
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../repo-root';
+import { runCrsam } from './run-crsam';
 
 const root = repoRoot();
 const bin = path.join(root, 'bin', 'crsam.js');
+const crsam = (...args: string[]) => runCrsam(args, { timeout: 300000 });
 const GRID = ['--model', 'mlp', '--data', 'synthetic', '--epochs', '1', '--optimizer', 'sgd,crsam', '--seed', '0,1', '--analyze-samples', '32'];
 
-function crsam(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 300000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 function waitFor(file: string, ms: number): Promise<void> {
   const until = Date.now() + ms;

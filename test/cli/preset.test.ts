@@ -1,18 +1,12 @@
 // `crsam train --preset`: the preset's shared and per-optimizer flags, under the user's flags.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../repo-root';
+import { runCrsam } from './run-crsam';
 
-const root = repoRoot();
-const bin = path.join(root, 'bin', 'crsam.js');
+const crsam = (...args: string[]) => runCrsam(args, { timeout: 300000 });
 
-function crsam(...args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 300000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
 
 describe('crsam train --preset', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-preset-'));

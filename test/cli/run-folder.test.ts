@@ -2,31 +2,19 @@
 // never touched by a failing or a new command, resumes that must continue the same run, the run
 // record, and the mistakes around them as one sentence.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../repo-root';
+import { expectOneSentence, runCrsam } from './run-crsam';
 
 const root = repoRoot();
-const bin = path.join(root, 'bin', 'crsam.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-runs-'));
+const crsam = (args: string[], cwd = tmp) => runCrsam(args, { cwd });
 const QUICK = ['--model', 'mlp', '--data', 'synthetic', '--epochs', '1', '--batch-size', '32', '--train-limit', '64', '--test-limit', '32', '--threads', '1', '--parallel', 'off'];
 
-function crsam(args: string[], cwd = tmp): { code: number; stderr: string; stdout: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd, timeout: 120000 });
-  return { code: r.status ?? -1, stderr: r.stderr, stdout: r.stdout };
-}
 
-function expectOneSentence(r: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(r.code, r.stderr).to.not.equal(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^crsam: /);
-  expect(lines[0]).to.not.match(/internal error/);
-  expect(lines[0]).to.match(pattern);
-}
 
 /** SHA-256 of every file under `dir`, by relative path. */
 function snapshot(dir: string): Record<string, string> {

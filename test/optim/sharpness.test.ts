@@ -1,4 +1,4 @@
-// SPEC §1 on L(w) = ½wᵀAw + bᵀw + (c/6)Σwᵢ³, whose gradient is Aw + b + (c/2)w², evaluated
+// docs/optimizers.md on L(w) = ½wᵀAw + bᵀw + (c/6)Σwᵢ³, whose gradient is Aw + b + (c/2)w², evaluated
 // directly by the oracle below. With e = ρ·v the test checks the stepper against the expansions
 //   g± = g0 ± Ae + (c/2)(±2w∘e + e∘e)      → g+ + g− − 2g0 = c·e∘e,  g+ − g− = 2Ae + 2c·w∘e
 //   L+ + L− − 2L0 = eᵀAe + cΣwᵢeᵢ²         L+ − L− = 2(Aw + b)ᵀe + cΣ(wᵢ²eᵢ + eᵢ³/3)
