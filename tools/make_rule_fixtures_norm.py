@@ -8,30 +8,14 @@ Run with Debian's interpreter, which has torch 1.13:  /usr/bin/python3 tools/mak
 Each case lists its differentiable inputs in the ONNX node's input order (X, scale, bias).
 """
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
 
+from make_rule_fixtures_math import case, grid
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'rules', 'norm.json')
-
-
-def grid(shape, seed, lo=-1.0, hi=1.0):
-    """Distinct-looking fixed values in [lo, hi], on a 1/16 grid."""
-    n = math.prod(shape)
-    steps = int((hi - lo) * 16)
-    vals = [lo + ((seed * 5 + i * 13) % (steps + 1)) / 16 for i in range(n)]
-    return torch.tensor(vals, dtype=torch.float64).reshape(shape)
-
-
-def case(fn, inputs, seed=99):
-    xs = [x.clone().requires_grad_(True) for x in inputs]
-    y = fn(*xs)
-    dy = grid(list(y.shape), seed)
-    grads = torch.autograd.grad(y, xs, dy)
-    return {'inputs': [x.detach().flatten().tolist() for x in xs], 'dY': dy.flatten().tolist(),
-            'grads': [g.flatten().tolist() for g in grads]}
 
 
 def group_norm_per_group(x, scale, bias, groups, eps):
