@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrsamError } from './errors';
 import { faultPoint } from './fault-hook';
+import { walkMakeDirectory } from './safe-fs';
 
 /** A file could not be written (full disk, no permission...); the previous version is untouched. */
 export class AtomicWriteError extends CrsamError {
@@ -49,24 +50,7 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 
 /** Creates `dir` (and its parents), with one sentence when that is impossible. */
 export function makeFolder(dir: string): void {
-  // Level by level, not mkdirSync's recursive mode, which never returns on some paths (/proc/x).
-  const missing: string[] = [];
-  let at = path.resolve(dir);
-  while (!fs.existsSync(at)) {
-    missing.push(at);
-    const up = path.dirname(at);
-    if (up === at) break;
-    at = up;
-  }
-  if (fs.existsSync(at) && !fs.statSync(at).isDirectory()) throw writeError(Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }), dir);
-  for (const d of missing.reverse()) {
-    try {
-      fs.mkdirSync(d);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'EEXIST' && fs.statSync(d).isDirectory()) continue;
-      throw writeError(e, dir);
-    }
-  }
+  walkMakeDirectory(dir, (err) => writeError(err === 'not-a-folder' ? Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }) : err, dir));
 }
 
 /** Removes the temp files a killed writer left in `dir` (call while holding the folder's lock). */

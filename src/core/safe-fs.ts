@@ -86,13 +86,35 @@ export function readExactly(fd: number, length: number, offset: number, file: st
  */
 export function makeDirectory(dir: string, what: string, makeError: MakeError): void {
   const target = path.resolve(dir);
+  walkMakeDirectory(target, (err, at) => {
+    if (err === 'not-a-folder') return makeError(`cannot create ${what} ${target}: ${at} exists and is not a folder; choose another path`);
+    return makeError(`cannot create ${what} ${target} (${describeCode(err.code)} at ${at}); choose a writable folder`);
+  });
+  try {
+    fs.accessSync(target, fs.constants.W_OK);
+  } catch {
+    throw makeError(`cannot write into ${what} ${target} (permission denied); choose a writable folder`);
+  }
+}
+
+/** `makeDirectory` for a folder we write results into, refused with an `OutputPathError`. */
+export function makeOutputDirectory(dir: string, what = 'the output folder'): void {
+  makeDirectory(dir, what, (m) => new OutputPathError(m));
+}
+
+/**
+ * The one folder-creation walk (makeDirectory here, makeFolder in atomic-file.ts): each missing
+ * level is made in turn, not by mkdirSync's recursive mode, which never returns on some paths
+ * (/proc/x). A file in the way or a level that cannot be made ends the walk with `fail`'s error.
+ */
+export function walkMakeDirectory(dir: string, fail: (err: 'not-a-folder' | NodeJS.ErrnoException, at: string) => unknown): void {
   const missing: string[] = [];
-  let cur = target;
+  let cur = path.resolve(dir);
   for (;;) {
     let st: fs.Stats | undefined;
     try { st = fs.statSync(cur); } catch { st = undefined; }
     if (st) {
-      if (!st.isDirectory()) throw makeError(`cannot create ${what} ${target}: ${cur} exists and is not a folder; choose another path`);
+      if (!st.isDirectory()) throw fail('not-a-folder', cur);
       break;
     }
     missing.push(cur);
@@ -104,21 +126,10 @@ export function makeDirectory(dir: string, what: string, makeError: MakeError): 
     try {
       fs.mkdirSync(d);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && fs.statSync(d).isDirectory()) continue; // made by someone else meanwhile
-      throw makeError(`cannot create ${what} ${target} (${describeCode(code)} at ${d}); choose a writable folder`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(d).isDirectory()) continue; // made by someone else meanwhile
+      throw fail(err as NodeJS.ErrnoException, d);
     }
   }
-  try {
-    fs.accessSync(target, fs.constants.W_OK);
-  } catch {
-    throw makeError(`cannot write into ${what} ${target} (permission denied); choose a writable folder`);
-  }
-}
-
-/** `makeDirectory` for a folder we write results into, refused with an `OutputPathError`. */
-export function makeOutputDirectory(dir: string, what = 'the output folder'): void {
-  makeDirectory(dir, what, (m) => new OutputPathError(m));
 }
 
 function describeCode(code: string | undefined): string {
