@@ -32,6 +32,11 @@ function noteOf(r: Row): string {
   return [r.note, weak].filter(Boolean).join('; ');
 }
 
+/** A row that only recorded an earlier skip or failed export, for a model exported since (a larger --max-params). */
+function staleSkip(row: Row, rec: ExportRecord): boolean {
+  return rec.status === 'exported' && !Number.isFinite(row.buildSeconds) && /^(skipped|export-failed)/.test(row.note);
+}
+
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : '–');
 
 async function main(): Promise<void> {
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
   const log = [...exportLog(root)].sort(([, a], [, b]) => (a.params ?? Infinity) - (b.params ?? Infinity));
   if (!args.includes('--table')) {
     for (const [key, rec] of log) {
-      if ((only && !only.has(rec.model)) || done.has(key)) continue;
+      if ((only && !only.has(rec.model)) || (done.has(key) && !staleSkip(done.get(key) as Row, rec))) continue;
       const input = rec.input ? rec.input.join('×') : '';
       let row: Row;
       if (rec.status !== 'exported') {
