@@ -1,7 +1,7 @@
 // `crsam artifacts <model.onnx> --out <dir>`: the training, eval and inference graphs plus the
 // initial parameters, runnable on any ONNX Runtime inference build.
 import { writeArtifacts } from '../autodiff/write-artifacts';
-import { CommandSpec, Parsed } from './args';
+import { CommandSpec, Parsed, checkRanges } from './args';
 
 export const artifactsSpec: CommandSpec = {
   name: 'artifacts',
@@ -9,15 +9,16 @@ export const artifactsSpec: CommandSpec = {
   usage: 'crsam artifacts <model.onnx> --out <dir> [--frozen a,b] [--label-smoothing 0.1]',
   positionals: ['model.onnx'],
   flags: {
-    out: { type: 'string', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
-    frozen: { type: 'list', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
-    'label-smoothing': { type: 'number', arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
-    'allow-eval-export': { type: 'bool', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
-    'external-data': { type: 'bool', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
+    out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
+    frozen: { type: 'list', group: 'model', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
+    'label-smoothing': { type: 'number', group: 'model', min: 0, below: 1, arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
+    'allow-eval-export': { type: 'bool', group: 'model', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
+    'external-data': { type: 'bool', group: 'output', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
   },
 };
 
 export function runArtifacts(args: Parsed, print: (line: string) => void): number {
+  checkRanges(artifactsSpec.flags, args.flags);
   const dir = args.flags.out as string;
   const r = writeArtifacts(args.positionals[0], dir, {
     frozen: args.flags.frozen as string[],

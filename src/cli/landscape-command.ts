@@ -5,23 +5,24 @@ import * as path from 'node:path';
 import { loadDataset } from '../data';
 import { GeometryError, analyzeLandscape, datasetBatches, writeLandscape } from '../geometry';
 import { resolveGeometryModel } from '../train/geometry-model';
-import { CommandSpec, FlagSpec, Parsed, UsageError } from './args';
+import { CommandSpec, FlagSpec, Parsed, checkRanges } from './args';
+import { DEFAULT_EVAL_BATCH_SIZE } from '../train/train-options';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS, syntheticFor } from './common-flags';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...DATA_FLAGS,
-  split: { type: 'string', help: 'which split the loss is computed on', choices: ['train', 'test'], default: 'train' },
-  samples: { type: 'int', help: 'use this many images of the split (a seeded random subset; 0 = all)', default: 1000 },
-  'batch-size': { type: 'int', help: 'images per forward pass', default: 500 },
-  range: { type: 'number', help: 'the grid spans [-range, range] along each direction', default: 1 },
-  resolution: { type: 'int', help: 'grid points per axis (default 21 in 2-D, 51 with --1d)' },
-  '1d': { type: 'bool', help: 'a 1-D slice along one direction instead of a 2-D surface', default: false },
-  'bias-bn': { type: 'bool', help: 'also move biases and BatchNorm parameters (their direction is then the weights themselves, as Li et al.)', default: false },
-  normalization: { type: 'string', help: 'direction scaling: filter-wise to the weights (Li et al.) or raw Gaussian', choices: ['filter', 'none'], default: 'filter' },
-  seed: { type: 'int', help: 'seed of the directions and the image subset', default: 0 },
-  title: { type: 'string', help: 'figure title (default: the model name)' },
-  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (default: <run folder>/landscape, else ./landscape)' },
+  split: { type: 'string', group: 'data', help: 'which split the loss is computed on', choices: ['train', 'test'], default: 'train' },
+  samples: { type: 'int', group: 'data', min: 0, help: 'use this many images of the split (a seeded random subset; 0 = all)', default: 1000 },
+  'batch-size': { type: 'int', group: 'data', min: 1, help: 'images per forward pass', default: DEFAULT_EVAL_BATCH_SIZE },
+  range: { type: 'number', group: 'analysis', above: 0, help: 'the grid spans [-range, range] along each direction', default: 1 },
+  resolution: { type: 'int', group: 'analysis', min: 2, help: 'grid points per axis (default 21 in 2-D, 51 with --1d)' },
+  '1d': { type: 'bool', group: 'analysis', help: 'a 1-D slice along one direction instead of a 2-D surface', default: false },
+  'bias-bn': { type: 'bool', group: 'analysis', help: 'also move biases and BatchNorm parameters (their direction is then the weights themselves, as Li et al.)', default: false },
+  normalization: { type: 'string', group: 'analysis', help: 'direction scaling: filter-wise to the weights (Li et al.) or raw Gaussian', choices: ['filter', 'none'], default: 'filter' },
+  seed: { type: 'int', group: 'run', help: 'seed of the directions and the image subset', default: 0 },
+  title: { type: 'string', group: 'output', help: 'figure title (default: the model name)' },
+  out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'output folder (default: <run folder>/landscape, else ./landscape)' },
   ...DEVICE_FLAGS,
 };
 
@@ -35,10 +36,7 @@ export const landscapeSpec: CommandSpec = {
 
 export async function runLandscape(args: Parsed, print: (line: string) => void): Promise<number> {
   const f = args.flags;
-  if (!((f.range as number) > 0)) throw new UsageError(`--range must be above 0, got ${String(f.range)}`);
-  if (f.resolution !== undefined && !((f.resolution as number) >= 2)) throw new UsageError(`--resolution must be at least 2, got ${String(f.resolution)}`);
-  if (!((f['batch-size'] as number) >= 1)) throw new UsageError(`--batch-size must be at least 1, got ${String(f['batch-size'])}`);
-  if ((f.samples as number) < 0) throw new UsageError(`--samples must not be negative, got ${String(f.samples)}`);
+  checkRanges(FLAGS, f);
   const spec = args.positionals[0];
   const bar = new ProgressBar(process.stderr);
   try {

@@ -6,7 +6,8 @@ import { saveModel } from '../onnx/io';
 import { evaluateModel } from '../train/evaluate';
 import { restoreModel } from '../train/restore';
 import { ZOO, buildZooModel, countParameters, estimateForwardCost, zooEntry } from '../zoo';
-import { CommandSpec, Parsed, UsageError } from './args';
+import { CommandSpec, Parsed, UsageError, checkRanges } from './args';
+import { DEFAULT_EVAL_BATCH_SIZE } from '../train/train-options';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
 export const evalSpec: CommandSpec = {
@@ -16,16 +17,16 @@ export const evalSpec: CommandSpec = {
   positionals: ['model'],
   flags: {
     ...DATA_FLAGS,
-    split: { type: 'string', help: 'which split to evaluate', choices: ['test', 'train'], default: 'test' },
-    'batch-size': { type: 'int', help: 'images per batch', default: 500 },
+    split: { type: 'string', group: 'data', help: 'which split to evaluate', choices: ['test', 'train'], default: 'test' },
+    'batch-size': { type: 'int', group: 'data', above: 0, help: 'images per batch', default: DEFAULT_EVAL_BATCH_SIZE },
     ...DEVICE_FLAGS,
   },
 };
 
 export async function runEval(args: Parsed, print: (line: string) => void): Promise<number> {
   const { model, source } = restoreModel(args.positionals[0]);
+  checkRanges(evalSpec.flags, args.flags);
   const bs = args.flags['batch-size'] as number;
-  if (!(bs > 0)) throw new UsageError(`--batch-size must be above 0, got ${bs}`);
   const pair = loadDataset(args.flags.data as string, { dir: args.flags['data-dir'] as string | undefined });
   const r = await evaluateModel(model, pair, args.flags.split as 'test', bs, { device: args.flags.device as 'cpu', threads: (args.flags.threads as number) || undefined });
   print(`${source} on ${args.flags.data} ${args.flags.split} (${r.count} images): loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(2)}%`);
@@ -38,8 +39,8 @@ export const exportSpec: CommandSpec = {
   usage: 'crsam export <run folder | file.ckpt | model.onnx> -o model.onnx',
   positionals: ['source'],
   flags: {
-    out: { type: 'string', alias: 'o', arg: 'FILE', help: 'where to write the inference model', default: 'model.onnx' },
-    'external-data': { type: 'bool', help: 'store the weights in FILE.data next to the model (for models over ~1 GB)', default: false },
+    out: { type: 'string', group: 'output', alias: 'o', arg: 'FILE', help: 'where to write the inference model', default: 'model.onnx' },
+    'external-data': { type: 'bool', group: 'output', help: 'store the weights in FILE.data next to the model (for models over ~1 GB)', default: false },
   },
 };
 
@@ -58,11 +59,11 @@ export const modelsSpec: CommandSpec = {
   usage: 'crsam models [export <name> -o model.onnx [--input-size 32] [--channels 3] [--classes 10] [--seed 0]]',
   positionals: ['action?', 'name?'],
   flags: {
-    out: { type: 'string', alias: 'o', arg: 'FILE', help: 'output file of models export', default: 'model.onnx' },
-    'input-size': { type: 'int', help: "input height and width (default: the model's)" },
-    channels: { type: 'int', help: "input channels (default: the model's)" },
-    classes: { type: 'int', help: "number of classes (default: the model's)" },
-    seed: { type: 'int', help: 'seed of the weight initialization', default: 0 },
+    out: { type: 'string', group: 'output', alias: 'o', arg: 'FILE', help: 'output file of models export', default: 'model.onnx' },
+    'input-size': { type: 'int', group: 'model', help: "input height and width (default: the model's)" },
+    channels: { type: 'int', group: 'model', help: "input channels (default: the model's)" },
+    classes: { type: 'int', group: 'model', help: "number of classes (default: the model's)" },
+    seed: { type: 'int', group: 'model', help: 'seed of the weight initialization', default: 0 },
   },
 };
 
