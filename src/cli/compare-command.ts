@@ -11,6 +11,7 @@ import {
 import { CommandSpec, FlagSpec, Parsed, UsageError, checkRanges, convert } from './args';
 import { processExecutor } from './compare-executor';
 import { trainSpec } from './train-command';
+import { TRAIN_OPTIONS } from '../train/train-options';
 
 /** Train flags a study sets per cell itself, or that make no sense in a grid. */
 const NOT_GRID_FLAGS = new Set(['out', 'resume', 'config', 'threads', 'preset', 'overwrite']);
@@ -89,8 +90,8 @@ function defineStudy(args: Parsed, argv: readonly string[]): StudyDefinition {
 
 function title(def: StudyDefinition): string {
   const cells = studyCells(def);
-  const model = cells[0]?.flags.model ?? 'resnet-fmnist';
-  const data = cells[0]?.flags.data ?? 'fashion-mnist';
+  const model = cells[0]?.flags.model ?? TRAIN_OPTIONS.model.default;
+  const data = cells[0]?.flags.data ?? TRAIN_OPTIONS.data.default;
   const axes = def.axes.map((a) => `${a.values.length} ${a.flag === 'seed' ? 'seeds' : a.flag === 'optimizer' ? 'optimizers' : `${a.flag} values`}`).join(' × ');
   return `crsam compare: ${model} on ${data}${axes ? `, ${axes}` : ''}`;
 }
@@ -128,7 +129,7 @@ export async function runCompare(args: Parsed, print: (line: string) => void, ar
   } else {
     def = defineStudy(args, argv);
     const first = studyCells(def)[0]?.flags ?? {};
-    studyDir = (f.study as string | undefined) ?? path.join('studies', `${path.basename(first.model ?? 'resnet-fmnist', '.onnx')}-${first.data ?? 'fashion-mnist'}-${stamp()}`);
+    studyDir = (f.study as string | undefined) ?? path.join('studies', `${path.basename(first.model ?? TRAIN_OPTIONS.model.default, '.onnx')}-${first.data ?? TRAIN_OPTIONS.data.default}-${stamp()}`);
     createStudy(studyDir, def);
   }
   const cells = studyCells(def);

@@ -25,6 +25,8 @@ export interface OptionSpec<L extends string = string> {
   readonly defaultText?: string;
   /** Unit of the value, shown after the default: 'epochs', 'images', 'pixels'. */
   readonly unit?: string;
+  /** A list's items as the library takes them: 'number' turns '30,60' into [30, 60] (the command line keeps the strings). */
+  readonly items?: 'number';
   /** The only values allowed (strings). */
   readonly choices?: readonly string[];
   /** Short alias: 'o' for -o. */
@@ -43,6 +45,8 @@ export interface OptionSpec<L extends string = string> {
   readonly library?: L;
   /** The command line's 0 means the library's "unset" (e.g. threads: 0 = all cores). */
   readonly zeroIsUnset?: boolean;
+  /** A resumed run may change it: it changes how the run is executed, not what it computes. */
+  readonly resumeSafe?: boolean;
 }
 
 export type OptionSchema<L extends string = string> = Readonly<Record<string, OptionSpec<L>>>;

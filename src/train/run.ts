@@ -110,9 +110,7 @@ export type ResolvedRunOptions = RunOptions & Required<Pick<RunOptions,
 
 /** `o` with the option schema's defaults (src/train/train-options.ts) where it leaves a field out. */
 export function resolveRunOptions(o: RunOptions): ResolvedRunOptions {
-  const defaults = libraryDefaults('run');
-  // The schema holds milestones as the command line writes them.
-  return withDefaults(o, { ...defaults, milestones: (defaults.milestones as readonly string[]).map(Number) }) as ResolvedRunOptions;
+  return withDefaults(o, libraryDefaults('run')) as ResolvedRunOptions;
 }
 
 export interface StepProgress {

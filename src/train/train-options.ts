@@ -55,27 +55,27 @@ export const TRAIN_OPTIONS = {
   schedule: { type: 'string', group: 'schedule', help: 'learning-rate schedule', choices: ['cosine', 'constant', 'step', 'multistep'], default: 'cosine', library: 'run.lrSchedule' },
   'warmup-epochs': { type: 'number', group: 'schedule', help: 'linear warm-up', default: 0, unit: 'epochs', min: 0, library: 'run.warmupEpochs' },
   'lr-min': { type: 'number', group: 'schedule', help: 'final learning rate of the cosine schedule', default: 0, min: 0, library: 'run.lrMin' },
-  milestones: { type: 'list', group: 'schedule', arg: 'E1,E2', help: 'epochs where step/multistep multiply the lr by --gamma', default: [], library: 'run.milestones' },
+  milestones: { type: 'list', group: 'schedule', items: 'number', arg: 'E1,E2', help: 'epochs where step/multistep multiply the lr by --gamma', default: [], library: 'run.milestones' },
   gamma: { type: 'number', group: 'schedule', help: 'lr factor at each milestone', default: 0.1, library: 'run.gamma' },
   // run
-  epochs: { type: 'int', group: 'run', help: 'training epochs', default: 5, above: 0, library: 'run.epochs' },
+  epochs: { type: 'int', group: 'run', resumeSafe: true, help: 'training epochs', default: 5, above: 0, library: 'run.epochs' },
   'batch-size': { type: 'int', group: 'run', help: 'images per step', default: 128, above: 0, library: 'run.batchSize' },
   'eval-batch-size': { type: 'int', group: 'run', help: 'images per evaluation batch', default: DEFAULT_EVAL_BATCH_SIZE, above: 0, library: 'run.evalBatchSize' },
   seed: { type: 'int', group: 'run', help: 'seed of the model initialization, data order and augmentation', default: 0, library: 'run.seed' },
   'track-geometry': { type: 'int', group: 'run', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples validation images (test images with --val-split 0) into the metrics (0 = off)', default: 0, min: 0, library: 'run.trackGeometry' },
   'geometry-samples': { type: 'int', group: 'run', help: 'images used by --track-geometry', default: 512, min: 0, library: 'run.geometrySamples' },
   // output
-  out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints)', defaultText: 'a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it' },
-  overwrite: { type: 'bool', group: 'output', help: 'replace the run already in --out (without it, such a folder is refused)', default: false, library: 'run.overwrite' },
+  out: { type: 'string', group: 'output', resumeSafe: true, alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints)', defaultText: 'a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it' },
+  overwrite: { type: 'bool', group: 'output', resumeSafe: true, help: 'replace the run already in --out (without it, such a folder is refused)', default: false, library: 'run.overwrite' },
   // device
-  device: { type: 'string', group: 'device', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu', library: 'trainer.device' },
-  'device-id': { type: 'int', group: 'device', help: 'CUDA device index', default: 0, library: 'trainer.deviceId' },
-  threads: { type: 'int', group: 'device', help: 'CPU threads in all (0 = all cores)', default: 0, min: 0, zeroIsUnset: true, library: 'trainer.threads' },
-  parallel: { type: 'string', group: 'device', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto', library: 'trainer.parallel' },
+  device: { type: 'string', group: 'device', resumeSafe: true, help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu', library: 'trainer.device' },
+  'device-id': { type: 'int', group: 'device', resumeSafe: true, help: 'CUDA device index', default: 0, library: 'trainer.deviceId' },
+  threads: { type: 'int', group: 'device', resumeSafe: true, help: 'CPU threads in all (0 = all cores)', default: 0, min: 0, zeroIsUnset: true, library: 'trainer.threads' },
+  parallel: { type: 'string', group: 'device', resumeSafe: true, help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto', library: 'trainer.parallel' },
   // config
   preset: { type: 'string', group: 'config', arg: 'NAME', help: "start from the paper's settings for a data set and model (presets/*.json; 'crsam compare --preset list' lists them); --config and flags override it" },
-  config: { type: 'string', group: 'config', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
-  resume: { type: 'string', group: 'config', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
+  config: { type: 'string', group: 'config', resumeSafe: true, arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
+  resume: { type: 'string', group: 'config', resumeSafe: true, arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
 } as const satisfies OptionSchema<LibraryField>;
 
 export type TrainOptionName = keyof typeof TRAIN_OPTIONS;
@@ -83,8 +83,8 @@ export type TrainOptionName = keyof typeof TRAIN_OPTIONS;
 /** The library's value of a command-line value: 0 → unset where 0 means "unset", numeric lists → numbers. */
 function libraryValue(name: string, spec: TrainOptionSpec, value: OptionValue | undefined, problem: (m: string) => Error): unknown {
   if (value === undefined || (spec.zeroIsUnset && value === 0)) return undefined;
-  if (name === 'milestones') {
-    return (value as readonly string[]).map((m) => { const n = Number(m); if (!Number.isFinite(n)) throw problem(`--milestones takes epoch numbers, not '${m}'`); return n; });
+  if (spec.items === 'number' && Array.isArray(value)) {
+    return value.map((m) => { const n = Number(m); if (m.trim() === '' || !Number.isFinite(n)) throw problem(`--${name} takes numbers, not '${m}'`); return n; });
   }
   return value;
 }
@@ -107,12 +107,12 @@ export function libraryOptionsFrom(values: Readonly<Record<string, OptionValue |
 }
 
 /** The defaults of the options that set `where`'s fields (RunOptions or TrainerOptions), by field name. */
-export function libraryDefaults(where: 'run' | 'trainer'): Record<string, OptionValue> {
-  const out: Record<string, OptionValue> = {};
+export function libraryDefaults(where: 'run' | 'trainer'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const spec of Object.values(TRAIN_OPTIONS) as TrainOptionSpec[]) {
     if (!spec.library || spec.default === undefined || (spec.zeroIsUnset && spec.default === 0)) continue;
     const [w, field] = spec.library.split('.');
-    if (w === where) out[field] = spec.default;
+    if (w === where) out[field] = spec.items === 'number' && Array.isArray(spec.default) ? spec.default.map(Number) : spec.default;
   }
   return out;
 }
@@ -122,3 +122,12 @@ export function withDefaults<T extends object>(o: T, defaults: Readonly<Record<s
   const given = o as Readonly<Record<string, unknown>>;
   return { ...o, ...Object.fromEntries(Object.entries(defaults).filter(([k]) => given[k] === undefined)) };
 }
+
+/**
+ * Config keys a resumed run may change (the entries marked resumeSafe: --epochs to extend the run,
+ * and the execution settings), plus keys older runs recorded ('progress', 'quiet').
+ */
+export const RESUME_SAFE_OPTIONS: ReadonlySet<string> = new Set([
+  ...Object.entries(TRAIN_OPTIONS as Readonly<Record<string, TrainOptionSpec>>).filter(([, spec]) => spec.resumeSafe).map(([name]) => name),
+  'progress', 'quiet',
+]);
