@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { DatasetPair, loadDataset } from '../data';
 import { GeometryError, GeometryReport, analyzeGeometry, datasetBatches, densityCsv, densityPictures, formatGeometryDetails, formatGeometryTable } from '../geometry';
 import { resolveGeometryModel } from '../train/geometry-model';
-import { CommandSpec, FlagSpec, Parsed, checkRanges } from './args';
+import { CommandSpec, Parsed, checkRanges } from './args';
+import { OptionSchema } from '../core/option-schema';
 import { ProgressBar } from './progress';
 import { DATA_FLAGS, DEVICE_FLAGS, syntheticFor } from './common-flags';
 import { makeOutputDirectory } from '../core/safe-fs';
 
-const FLAGS: Record<string, FlagSpec> = {
+const FLAGS = {
   ...DATA_FLAGS,
   split: { type: 'string', group: 'data', help: 'which split the figures are computed on (the paper\'s Table 3: test)', choices: ['test', 'train'], default: 'test' },
   samples: { type: 'int', group: 'data', min: 0, help: 'use this many images of the split (a seeded random subset; 0 = all)', default: 1000 },
@@ -39,9 +40,9 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'int', group: 'run', help: 'seed of the image subset, the trace probes and the power-iteration start', default: 0 },
   out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'where geometry-<split>.json and .txt go (default: the run folder, else ./geometry)' },
   ...DEVICE_FLAGS,
-};
+} as const satisfies OptionSchema;
 
-export const analyzeSpec: CommandSpec = {
+export const analyzeSpec: CommandSpec<typeof FLAGS> = {
   name: 'analyze',
   summary: "loss-landscape geometry of trained models (the paper's Table 3: ‖∇L‖, Tr(H), C(w), λ_max)",
   usage: 'crsam analyze <model.onnx | run folder> [--data fashion-mnist] [--split test] [--samples 1000] [--compare m2,m3] [--ar] [...]',
@@ -51,29 +52,29 @@ export const analyzeSpec: CommandSpec = {
 
 const PHASES: Record<string, string> = { evaluate: 'loss', gradient: 'gradient norm', trace: 'trace', eigenvalues: 'λ_max, λ_min', density: 'density', ascent: 'approx. ratio' };
 
-export async function runAnalyze(args: Parsed, print: (line: string) => void): Promise<number> {
+export async function runAnalyze(args: Parsed<typeof FLAGS>, print: (line: string) => void): Promise<number> {
   const f = args.flags;
   checkRanges(FLAGS, f);
-  const specs = [args.positionals[0], ...(f.compare as string[])];
+  const specs = [args.positionals[0], ...(f.compare)];
   const bar = new ProgressBar(process.stderr);
   try {
-    const pair: DatasetPair = loadDataset(f.data as string, { dir: f['data-dir'] as string | undefined, onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data as string, specs[0]) });
-    const split = pair[f.split as 'test' | 'train'];
+    const pair: DatasetPair = loadDataset(f.data, { dir: f['data-dir'], onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data, specs[0]) });
+    const split = pair[f.split];
     const shape = { channels: split.channels, height: split.height, numClasses: split.numClasses };
     const reports: GeometryReport[] = [];
     for (const spec of specs) {
       const model = resolveGeometryModel(spec, shape);
       const input = model.artifacts.dataInputs[0].name;
-      const batches = datasetBatches(split, pair.train, { samples: f.samples as number, batchSize: f['batch-size'] as number, seed: f.seed as number, inputName: input });
-      const ascentBatches = f.ar ? datasetBatches(pair.train, pair.train, { samples: f['ar-samples'] as number, batchSize: f['batch-size'] as number, seed: f.seed as number, inputName: input }) : undefined;
+      const batches = datasetBatches(split, pair.train, { samples: f.samples, batchSize: f['batch-size'], seed: f.seed, inputName: input });
+      const ascentBatches = f.ar ? datasetBatches(pair.train, pair.train, { samples: f['ar-samples'], batchSize: f['batch-size'], seed: f.seed, inputName: input }) : undefined;
       print(`analyzing ${model.label} (${model.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0).toLocaleString('en-US')} parameters) on ${batches.reduce((s, b) => s + b.labels.length, 0)} ${f.split} images of ${f.data}`);
       const report = await analyzeGeometry({
-        model, batches, ascentBatches, seed: f.seed as number, hvp: f.hvp === 'fd' ? 'finite-difference' : 'exact',
-        trace: f.trace ? { method: f['trace-method'] as 'hutch++', maxIter: f['trace-iters'] as number, relTol: f['trace-rel-se'] as number, tol: f['trace-tol'] as number | undefined } : false,
-        eigenvalues: f['top-k'] as number, eigen: { method: f['eigen-method'] as 'lanczos', maxIter: f['eigen-iters'] as number | undefined, tol: f['eigen-tol'] as number },
-        density: f.density ? { steps: f['density-steps'] as number, probes: f['density-probes'] as number, bins: f['density-bins'] as number } : false,
-        approximationRatio: f.ar ? { rho: f.rho as number, steps: f['ar-steps'] as number } : false,
-        device: f.device as 'cpu', threads: (f.threads as number) || undefined,
+        model, batches, ascentBatches, seed: f.seed, hvp: f.hvp === 'fd' ? 'finite-difference' : 'exact',
+        trace: f.trace ? { method: f['trace-method'], maxIter: f['trace-iters'], relTol: f['trace-rel-se'], tol: f['trace-tol'] } : false,
+        eigenvalues: f['top-k'], eigen: { method: f['eigen-method'], maxIter: f['eigen-iters'], tol: f['eigen-tol'] },
+        density: f.density ? { steps: f['density-steps'], probes: f['density-probes'], bins: f['density-bins'] } : false,
+        approximationRatio: f.ar ? { rho: f.rho, steps: f['ar-steps'] } : false,
+        device: f.device, threads: f.threads || undefined,
         onProgress: (p) => bar.update(`${model.label}: ${PHASES[p.phase]}`, p.done / Math.max(1, p.total), p.estimate !== undefined ? `estimate ${p.estimate.toPrecision(5)}` : ''),
       });
       bar.clear();
@@ -86,7 +87,7 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
     print('');
     print(table);
     const first = specs[0];
-    const out = (f.out as string | undefined) ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : 'geometry');
+    const out = (f.out) ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : 'geometry');
     makeOutputDirectory(out);
     const stem = path.join(out, `geometry-${f.split}`);
     writeFileAtomic(`${stem}.json`, `${JSON.stringify({ data: f.data, split: f.split, reports }, null, 2)}\n`);
@@ -96,7 +97,7 @@ export async function runAnalyze(args: Parsed, print: (line: string) => void): P
       if (!r.density) return;
       const base = `${stem}-density${reports.length > 1 ? `-${i + 1}` : ''}`;
       writeFileAtomic(`${base}.csv`, densityCsv(r.density));
-      const pictures = densityPictures(r.density, `Hessian eigenvalue density: ${r.model} (${f.split as string} split)`);
+      const pictures = densityPictures(r.density, `Hessian eigenvalue density: ${r.model} (${f.split} split)`);
       writeFileAtomic(`${base}.svg`, pictures.svg);
       writeFileAtomic(`${base}.png`, pictures.png);
       saved.push(`${base}.csv`, `${base}.svg`, `${base}.png`);

@@ -9,7 +9,7 @@ import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { RunOptions, runTraining } from '../train/run';
 import { TRAIN_OPTIONS, libraryOptionsFrom } from '../train/train-options';
-import { typeInWords } from '../core/option-schema';
+import { closestName, typeInWords } from '../core/option-schema';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, checkRanges, convert } from './args';
 import { ProgressBar } from './progress';
 import { readRegularFile } from '../core/safe-fs';
@@ -38,7 +38,10 @@ export function mergeConfig(args: Parsed<typeof TRAIN_OPTIONS>): Record<string, 
   const apply = (obj: Record<string, unknown>, source: string) => {
     for (const [k, v] of Object.entries(obj)) {
       const spec = flags[k];
-      if (!spec) throw new UsageError(`${source} has the key '${k}', which is not a flag of 'crsam train'; run 'crsam train --help'`);
+      if (!spec) {
+        const guess = closestName(k, Object.keys(FLAGS));
+        throw new UsageError(`${source} has the key '${k}', which is not a flag of 'crsam train'; ${guess ? `did you mean '${guess}'?` : "run 'crsam train --help'"}`);
+      }
       if (args.given.has(k) || k === 'resume' || k === 'config' || k === 'overwrite') continue;
       merged[k] = configValue(source, k, spec, v);
       if (spec.type === 'int' && !Number.isInteger(merged[k])) throw new UsageError(`${source}: '${k}' must be a whole number`);
