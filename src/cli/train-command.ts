@@ -100,6 +100,8 @@ function configValue(source: string, k: string, spec: FlagSpec, v: unknown): Par
 export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line: string) => void): Promise<number> {
   const c = mergeConfig(args);
   checkRanges(FLAGS, c);
+  // Every value is read before a run folder is made for it.
+  const library = libraryOptionsFrom(c, (m) => new UsageError(m));
   const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   const resume = !!args.flags.resume;
   const modelSpec = c.model as string;
@@ -110,7 +112,6 @@ export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line:
   const saved = Object.fromEntries(Object.entries({ ...c, out }).filter(([k, v]) => v !== undefined && k !== 'resume' && k !== 'config' && k !== 'overwrite'));
   const seed = c.seed as number;
   const zooShape = c.data === 'synthetic' && isZooName(modelSpec) ? zooModelShape(modelSpec) : undefined;
-  const library = libraryOptionsFrom(c, (m) => new UsageError(m));
   const opts: RunOptions = {
     ...library.run as Partial<RunOptions>,
     model: (train) => preloaded ?? resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
