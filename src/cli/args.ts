@@ -1,26 +1,18 @@
-// A small, typed flag parser: every flag has a type, a default and a help line, so `--help`
-// explains everything and a bad flag or value ends in one sentence.
-
+// The command line of a command: argv split by Node's own parser (node:util parseArgs), each
+// value read, checked and defaulted by the command's option schema (src/core/option-schema.ts),
+// so `--help`, config files and the library agree, and a bad flag or value ends in one sentence.
+import { parseArgs as splitArgs } from 'node:util';
 import { CrsamError } from '../core/errors';
+import { OPTION_GROUPS, OptionSchema, OptionSpec, OptionValue, OptionValues, closestName, convertOption, formatDefault, rangeProblem } from '../core/option-schema';
 
-export type FlagType = 'string' | 'number' | 'int' | 'bool' | 'list';
+/** One flag of a command: an option schema entry. */
+export type FlagSpec = OptionSpec;
 
-export interface FlagSpec {
-  readonly type: FlagType;
-  readonly help: string;
-  readonly default?: string | number | boolean | readonly string[];
-  readonly choices?: readonly string[];
-  /** Short alias, e.g. 'o' for -o. */
-  readonly alias?: string;
-  /** Placeholder shown in help, e.g. 'DIR'. */
-  readonly arg?: string;
-}
-
-export interface CommandSpec {
+export interface CommandSpec<F extends OptionSchema = OptionSchema> {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
-  readonly flags: Readonly<Record<string, FlagSpec>>;
+  readonly flags: F;
   /** Names of positional arguments (the last may be optional when it ends in '?'). */
   readonly positionals?: readonly string[];
 }
@@ -29,99 +21,94 @@ export class UsageError extends CrsamError {
   override readonly name = 'UsageError';
 }
 
-export type ParsedValue = string | number | boolean | string[] | undefined;
+export type ParsedValue = OptionValue | undefined;
 
-export interface Parsed {
+export interface Parsed<F extends OptionSchema = OptionSchema> {
   readonly positionals: string[];
-  readonly flags: Record<string, ParsedValue>;
+  /** Every flag's value: the user's, else its default (undefined for a flag without one). */
+  readonly flags: OptionValues<F>;
   /** Flags the user typed (as opposed to defaults), for config-file merging. */
   readonly given: Set<string>;
   readonly help: boolean;
 }
 
-export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
+/** `raw` as flag `name` reads it, or a UsageError saying why it cannot. */
+export function convert(name: string, f: FlagSpec, raw: string): OptionValue {
+  const r = convertOption(`--${name}`, f, raw);
+  if ('problem' in r) throw new UsageError(r.problem);
+  return r.value;
+}
+
+/** Refuses the first value outside its flag's range (as the schema gives it), in one sentence. */
+export function checkRanges(flags: OptionSchema, values: Readonly<Record<string, unknown>>): void {
+  for (const [name, f] of Object.entries(flags)) {
+    const problem = rangeProblem(`--${name}`, f, values[name], values);
+    if (problem) throw new UsageError(problem);
+  }
+}
+
+function unknownFlag(spec: CommandSpec, raw: string): UsageError {
+  const guess = raw.startsWith('--') ? closestName(raw.slice(2), [...Object.keys(spec.flags), 'help']) : undefined;
+  const hint = guess ? `did you mean --${guess}?` : `run 'crsam ${spec.name} --help' to see the flags`;
+  return new UsageError(`unknown flag ${raw} for 'crsam ${spec.name}'; ${hint}`);
+}
+
+export function parseArgs<F extends OptionSchema>(spec: CommandSpec<F>, argv: readonly string[]): Parsed<F> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, f] of Object.entries(spec.flags)) options[name] = { type: f.type === 'bool' ? 'boolean' : 'string', ...(f.alias ? { short: f.alias } : {}) };
+  // Not strict: unknown flags come back as tokens, so they are refused here with a suggestion.
+  const { tokens } = splitArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, ParsedValue> = {};
   const given = new Set<string>();
   const positionals: string[] = [];
   let help = false;
-  const aliases = new Map<string, string>();
-  for (const [name, f] of Object.entries(spec.flags)) if (f.alias) aliases.set(f.alias, name);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') { help = true; continue; }
-    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
-      let name = a.startsWith('--') ? a.slice(2) : aliases.get(a.slice(1)) ?? a.slice(1);
-      let value: string | undefined;
-      const eq = name.indexOf('=');
-      if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
-      const f = spec.flags[name];
-      if (!f && name.startsWith('no-') && spec.flags[name.slice(3)]?.type === 'bool') {
-        flags[name.slice(3)] = false; given.add(name.slice(3)); continue;
-      }
-      if (!f) throw new UsageError(`unknown flag ${a.split('=')[0]} for 'crsam ${spec.name}'; run 'crsam ${spec.name} --help' to see the flags`);
-      if (f.type === 'bool') {
-        flags[name] = value === undefined ? true : parseBool(name, value);
-      } else {
-        if (value === undefined) {
-          value = argv[++i];
-          if (value === undefined) throw new UsageError(`--${name} needs a value (${f.arg ?? f.type})`);
-        }
-        flags[name] = convert(name, f, value);
-      }
-      given.add(name);
-    } else {
-      positionals.push(a);
+  for (const t of tokens) {
+    if (t.kind === 'positional') { positionals.push(t.value); continue; }
+    if (t.kind === 'option-terminator') continue;
+    if (t.name === 'help') { help = true; continue; }
+    const f: FlagSpec | undefined = spec.flags[t.name];
+    const negated = t.name.startsWith('no-') ? t.name.slice(3) : undefined;
+    if (!f && negated && spec.flags[negated]?.type === 'bool' && t.value === undefined) {
+      flags[negated] = false;
+      given.add(negated);
+      continue;
     }
+    if (!f) throw unknownFlag(spec, t.rawName);
+    if (f.type === 'bool') {
+      flags[t.name] = t.value === undefined ? true : convert(t.name, f, t.value);
+    } else {
+      if (t.value === undefined) throw new UsageError(`--${t.name} needs a value (${f.arg ?? f.type})`);
+      flags[t.name] = convert(t.name, f, t.value);
+    }
+    given.add(t.name);
   }
   for (const [name, f] of Object.entries(spec.flags)) {
-    if (!(name in flags) && f.default !== undefined) flags[name] = Array.isArray(f.default) ? [...f.default] : (f.default as ParsedValue);
+    if (!(name in flags) && f.default !== undefined) flags[name] = Array.isArray(f.default) ? [...f.default] : f.default;
   }
   const want = spec.positionals ?? [];
   if (!help) {
-    const required = want.filter((p) => !p.endsWith('?')).length;
-    if (positionals.length < required) throw new UsageError(`'crsam ${spec.name}' needs ${want.filter((p) => !p.endsWith('?')).map((p) => `<${p}>`).join(' ')}; usage: ${spec.usage}`);
+    const required = want.filter((p) => !p.endsWith('?'));
+    if (positionals.length < required.length) throw new UsageError(`'crsam ${spec.name}' needs ${required.map((p) => `<${p}>`).join(' ')}; usage: ${spec.usage}`);
     if (positionals.length > want.length) throw new UsageError(`unexpected argument '${positionals[want.length]}' for 'crsam ${spec.name}'; usage: ${spec.usage}`);
   }
-  return { positionals, flags, given, help };
+  return { positionals, flags: flags as OptionValues<F>, given, help };
 }
 
-function parseBool(name: string, v: string): boolean {
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new UsageError(`--${name} takes true or false, not '${v}'`);
+function helpLine(name: string, f: FlagSpec): string {
+  const left = `  ${f.alias ? `-${f.alias}, ` : ''}--${name}${f.type === 'bool' ? '' : ` ${f.arg ?? f.type.toUpperCase()}`}`;
+  const dflt = formatDefault(f);
+  const choices = f.choices ? ` [${f.choices.join(' | ')}]` : '';
+  return `${left.padEnd(34)} ${f.help}${choices}${dflt === undefined ? '' : ` (default: ${dflt})`}`;
 }
 
-export function convert(name: string, f: FlagSpec, value: string): ParsedValue {
-  switch (f.type) {
-    case 'number': {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not '${value}'`);
-      return n;
-    }
-    case 'int': {
-      const n = Number(value);
-      if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, not '${value}'`);
-      return n;
-    }
-    case 'list':
-      return value.split(',').map((s) => s.trim()).filter(Boolean);
-    case 'bool':
-      return parseBool(name, value);
-    default:
-      if (f.choices && !f.choices.includes(value)) throw new UsageError(`--${name} must be one of ${f.choices.join(', ')}, not '${value}'`);
-      return value;
-  }
-}
-
+/** A command's help: its flags under their groups (model, data, optimizer, ...), each with its default. */
 export function formatHelp(spec: CommandSpec): string {
-  const lines = [`crsam ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`, '', 'flags:'];
-  for (const [name, f] of Object.entries(spec.flags)) {
-    const left = `  ${f.alias ? `-${f.alias}, ` : ''}--${name}${f.type === 'bool' ? '' : ` ${f.arg ?? f.type.toUpperCase()}`}`;
-    const dflt = f.default === undefined ? '' : ` (default: ${Array.isArray(f.default) ? f.default.join(',') || 'none' : String(f.default)})`;
-    const choices = f.choices ? ` [${f.choices.join(' | ')}]` : '';
-    lines.push(`${left.padEnd(34)} ${f.help}${choices}${dflt}`);
+  const lines = [`crsam ${spec.name}: ${spec.summary}`, '', `usage: ${spec.usage}`];
+  for (const group of OPTION_GROUPS) {
+    const entries = Object.entries(spec.flags).filter(([, f]) => f.group === group);
+    if (!entries.length) continue;
+    lines.push('', `${group}:`, ...entries.map(([name, f]) => helpLine(name, f)));
   }
-  lines.push(`  ${'-h, --help'.padEnd(32)} show this help`);
+  lines.push('', 'help:', `  ${'-h, --help'.padEnd(32)} show this help (also: crsam help ${spec.name})`);
   return lines.join('\n');
 }

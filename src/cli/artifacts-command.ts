@@ -1,29 +1,33 @@
 // `crsam artifacts <model.onnx> --out <dir>`: the training, eval and inference graphs plus the
 // initial parameters, runnable on any ONNX Runtime inference build.
 import { writeArtifacts } from '../autodiff/write-artifacts';
-import { CommandSpec, Parsed } from './args';
+import { CommandSpec, Parsed, checkRanges } from './args';
+import { OptionSchema } from '../core/option-schema';
 
-export const artifactsSpec: CommandSpec = {
+const ARTIFACTS_FLAGS = {
+  out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
+  frozen: { type: 'list', group: 'model', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
+  'label-smoothing': { type: 'number', group: 'model', min: 0, below: 1, arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
+  'allow-eval-export': { type: 'bool', group: 'model', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
+  'external-data': { type: 'bool', group: 'output', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
+} as const satisfies OptionSchema;
+
+export const artifactsSpec: CommandSpec<typeof ARTIFACTS_FLAGS> = {
   name: 'artifacts',
   summary: 'write training_model.onnx, eval_model.onnx, inference_model.onnx and the initial parameters',
   usage: 'crsam artifacts <model.onnx> --out <dir> [--frozen a,b] [--label-smoothing 0.1]',
   positionals: ['model.onnx'],
-  flags: {
-    out: { type: 'string', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
-    frozen: { type: 'list', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
-    'label-smoothing': { type: 'number', arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
-    'allow-eval-export': { type: 'bool', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
-    'external-data': { type: 'bool', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
-  },
+  flags: ARTIFACTS_FLAGS,
 };
 
-export function runArtifacts(args: Parsed, print: (line: string) => void): number {
-  const dir = args.flags.out as string;
+export function runArtifacts(args: Parsed<typeof ARTIFACTS_FLAGS>, print: (line: string) => void): number {
+  checkRanges(artifactsSpec.flags, args.flags);
+  const dir = args.flags.out;
   const r = writeArtifacts(args.positionals[0], dir, {
-    frozen: args.flags.frozen as string[],
-    labelSmoothing: args.flags['label-smoothing'] as number,
-    externalData: args.flags['external-data'] as boolean,
-    allowEvalExport: args.flags['allow-eval-export'] as boolean,
+    frozen: args.flags.frozen,
+    labelSmoothing: args.flags['label-smoothing'],
+    externalData: args.flags['external-data'],
+    allowEvalExport: args.flags['allow-eval-export'],
   });
   for (const w of r.artifacts.warnings) print(`warning: ${w}`);
   const nParams = r.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);

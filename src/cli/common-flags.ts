@@ -1,18 +1,12 @@
-// Flags several commands share, defined once so their help and defaults agree.
-import { DATASET_NAMES } from '../data';
-import { FlagSpec } from './args';
+// Flags several commands share: the training option schema's own entries (src/train/train-options.ts),
+// so their help and defaults agree with `crsam train` and the library.
+import { TRAIN_OPTIONS } from '../train/train-options';
 import { DataShape } from '../train/run-data';
 import { syntheticShapeFor } from '../train/geometry-model';
 
-export const DATA_FLAGS: Record<string, FlagSpec> = {
-  data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for cifar10/cifar100)' },
-};
+export const DATA_FLAGS = { data: TRAIN_OPTIONS.data, 'data-dir': TRAIN_OPTIONS['data-dir'] } as const;
 
-export const DEVICE_FLAGS: Record<string, FlagSpec> = {
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu' },
-  threads: { type: 'int', help: 'CPU threads (0 = all cores)', default: 0 },
-};
+export const DEVICE_FLAGS = { device: TRAIN_OPTIONS.device, threads: TRAIN_OPTIONS.threads } as const;
 
 /** `loadDataset`'s synthetic shape for a command that analyzes `spec`: the model's, so its images fit. */
 export function syntheticFor(data: string, spec: string): { synthetic?: DataShape } {

@@ -8,33 +8,37 @@ import { loadPreset, presetNames } from '../train/presets';
 import {
   GridAxis, StudyDefinition, buildReport, cellState, createStudy, readCellResult, readLandscape, readStudy, runDir, runStudy, studyCells, updateStudy, writeReport,
 } from '../study';
-import { CommandSpec, FlagSpec, Parsed, UsageError, convert } from './args';
+import { CommandSpec, FlagSpec, Parsed, UsageError, checkRanges, convert } from './args';
 import { processExecutor } from './compare-executor';
 import { trainSpec } from './train-command';
+import { TRAIN_OPTIONS } from '../train/train-options';
 
 /** Train flags a study sets per cell itself, or that make no sense in a grid. */
 const NOT_GRID_FLAGS = new Set(['out', 'resume', 'config', 'threads', 'preset', 'overwrite']);
 const GRID_DEFAULTS: Record<string, string> = { optimizer: 'sgd,sam,crsam', seed: '0,1,2' };
 
+/** `crsam train`'s flags, looked up by name. */
+const TRAIN_FLAGS: Readonly<Record<string, FlagSpec>> = trainSpec.flags;
+
 function gridFlags(): Record<string, FlagSpec> {
   const flags: Record<string, FlagSpec> = {};
-  for (const [name, f] of Object.entries(trainSpec.flags)) {
+  for (const [name, f] of Object.entries(TRAIN_FLAGS)) {
     if (NOT_GRID_FLAGS.has(name)) continue;
     const list = f.type !== 'list' && f.type !== 'bool' ? '; a comma-separated list makes a grid axis' : '';
-    flags[name] = { type: 'string', arg: f.arg, help: `${f.help} (as crsam train${list})`, choices: undefined, default: GRID_DEFAULTS[name] };
+    flags[name] = { type: 'string', group: f.group, arg: f.arg, help: `${f.help} (as crsam train${list})`, choices: undefined, default: GRID_DEFAULTS[name] };
   }
   return flags;
 }
 
 const OWN_FLAGS: Record<string, FlagSpec> = {
-  study: { type: 'string', arg: 'DIR', help: 'the study folder (default: studies/<model>-<data>-<date>)' },
-  resume: { type: 'string', arg: 'DIR', help: 'continue the study in DIR where it stopped (its grid is the one it was started with)' },
-  report: { type: 'string', arg: 'DIR', help: 'only rebuild the report of the study in DIR from its finished runs' },
-  preset: { type: 'string', arg: 'NAME', help: "start from the paper's settings for a data set and model (crsam compare --preset list shows them); flags override it" },
-  jobs: { type: 'int', help: 'runs at once (each gets an equal share of the threads)', default: 1 },
-  threads: { type: 'int', help: 'CPU threads for all runs together (0 = all cores)', default: 0 },
-  landscape: { type: 'int', arg: 'N', help: "a 2-D loss landscape (N×N grid) around each treatment's first-seed model, drawn side by side on one colour scale (the paper's Fig. 4; 0 = none; may be added with --resume)", default: 0 },
-  'analyze-samples': { type: 'int', help: "test images for each final model's ‖∇L‖, Tr(H), C(w) and λ_max (the paper's Table 3; 0 = skip)", default: 1000 },
+  study: { type: 'string', group: 'study', arg: 'DIR', help: 'the study folder (default: studies/<model>-<data>-<date>)' },
+  resume: { type: 'string', group: 'study', arg: 'DIR', help: 'continue the study in DIR where it stopped (its grid is the one it was started with)' },
+  report: { type: 'string', group: 'study', arg: 'DIR', help: 'only rebuild the report of the study in DIR from its finished runs' },
+  preset: { type: 'string', group: 'config', arg: 'NAME', help: "start from the paper's settings for a data set and model (crsam compare --preset list shows them); flags override it" },
+  jobs: { type: 'int', group: 'study', min: 1, help: 'runs at once (each gets an equal share of the threads)', default: 1 },
+  threads: { type: 'int', group: 'device', min: 0, help: 'CPU threads for all runs together (0 = all cores)', default: 0 },
+  landscape: { type: 'int', group: 'study', min: 0, arg: 'N', help: "a 2-D loss landscape (N×N grid) around each treatment's first-seed model, drawn side by side on one colour scale (the paper's Fig. 4; 0 = none; may be added with --resume)", default: 0 },
+  'analyze-samples': { type: 'int', group: 'study', min: 0, help: "test images for each final model's ‖∇L‖, Tr(H), C(w) and λ_max (the paper's Table 3; 0 = skip)", default: 1000 },
 };
 
 export const compareSpec: CommandSpec = {
@@ -50,7 +54,7 @@ function stamp(): string {
 
 /** Checks each value of a (possibly comma-separated) flag as `crsam train` would. */
 function splitValues(name: string, raw: string): string[] {
-  const spec = trainSpec.flags[name];
+  const spec = TRAIN_FLAGS[name];
   const values = spec.type === 'list' ? [raw] : raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (!values.length) throw new UsageError(`--${name} needs at least one value`);
   if (new Set(values).size !== values.length) throw new UsageError(`--${name} lists a value twice (${raw})`);
@@ -86,8 +90,8 @@ function defineStudy(args: Parsed, argv: readonly string[]): StudyDefinition {
 
 function title(def: StudyDefinition): string {
   const cells = studyCells(def);
-  const model = cells[0]?.flags.model ?? 'resnet-fmnist';
-  const data = cells[0]?.flags.data ?? 'fashion-mnist';
+  const model = cells[0]?.flags.model ?? TRAIN_OPTIONS.model.default;
+  const data = cells[0]?.flags.data ?? TRAIN_OPTIONS.data.default;
   const axes = def.axes.map((a) => `${a.values.length} ${a.flag === 'seed' ? 'seeds' : a.flag === 'optimizer' ? 'optimizers' : `${a.flag} values`}`).join(' × ');
   return `crsam compare: ${model} on ${data}${axes ? `, ${axes}` : ''}`;
 }
@@ -104,8 +108,7 @@ function report(studyDir: string, def: StudyDefinition, print: (line: string) =>
 export async function runCompare(args: Parsed, print: (line: string) => void, argv: readonly string[] = []): Promise<number> {
   const f = args.flags;
   if (f.preset === 'list') { print(presetNames().join('\n')); return 0; }
-  if (!((f.jobs as number) >= 1)) throw new UsageError(`--jobs must be at least 1, got ${String(f.jobs)}`);
-  if ((f.threads as number) < 0 || (f['analyze-samples'] as number) < 0 || (f.landscape as number) < 0) throw new UsageError('--threads, --analyze-samples and --landscape must not be negative');
+  checkRanges(OWN_FLAGS, f);
   if (f.landscape === 1) throw new UsageError('--landscape needs at least 2 grid points per axis (or 0 for none)');
   if (f.report) {
     report(f.report as string, readStudy(f.report as string), print);
@@ -126,7 +129,7 @@ export async function runCompare(args: Parsed, print: (line: string) => void, ar
   } else {
     def = defineStudy(args, argv);
     const first = studyCells(def)[0]?.flags ?? {};
-    studyDir = (f.study as string | undefined) ?? path.join('studies', `${path.basename(first.model ?? 'resnet-fmnist', '.onnx')}-${first.data ?? 'fashion-mnist'}-${stamp()}`);
+    studyDir = (f.study as string | undefined) ?? path.join('studies', `${path.basename(first.model ?? TRAIN_OPTIONS.model.default, '.onnx')}-${first.data ?? TRAIN_OPTIONS.data.default}-${stamp()}`);
     createStudy(studyDir, def);
   }
   const cells = studyCells(def);

@@ -16,8 +16,9 @@ export function crsamScript(): string {
   }
 }
 
+/** `--name=value` each: the one form that also gives a boolean flag its value (`--nesterov=true`). */
 function flagArgs(flags: Readonly<Record<string, string>>): string[] {
-  return Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]);
+  return Object.entries(flags).map(([k, v]) => `--${k}=${v}`);
 }
 
 /** Runs one crsam command, its stdout and stderr appended to `log`; rejects with its last error line. */

@@ -6,67 +6,75 @@ import { saveModel } from '../onnx/io';
 import { evaluateModel } from '../train/evaluate';
 import { restoreModel } from '../train/restore';
 import { ZOO, buildZooModel, countParameters, estimateForwardCost, zooEntry } from '../zoo';
-import { CommandSpec, Parsed, UsageError } from './args';
+import { CommandSpec, Parsed, UsageError, checkRanges } from './args';
+import { OptionSchema } from '../core/option-schema';
+import { DEFAULT_EVAL_BATCH_SIZE } from '../train/train-options';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
-export const evalSpec: CommandSpec = {
+const EVAL_FLAGS = {
+  ...DATA_FLAGS,
+  split: { type: 'string', group: 'data', help: 'which split to evaluate', choices: ['test', 'train'], default: 'test' },
+  'batch-size': { type: 'int', group: 'data', above: 0, help: 'images per batch', default: DEFAULT_EVAL_BATCH_SIZE },
+  ...DEVICE_FLAGS,
+} as const satisfies OptionSchema;
+
+export const evalSpec: CommandSpec<typeof EVAL_FLAGS> = {
   name: 'eval',
   summary: 'evaluate a model, a run folder or a checkpoint on a data set (loss and accuracy)',
   usage: 'crsam eval <model.onnx | run folder | file.ckpt> [--data fashion-mnist] [--split test]',
   positionals: ['model'],
-  flags: {
-    ...DATA_FLAGS,
-    split: { type: 'string', help: 'which split to evaluate', choices: ['test', 'train'], default: 'test' },
-    'batch-size': { type: 'int', help: 'images per batch', default: 500 },
-    ...DEVICE_FLAGS,
-  },
+  flags: EVAL_FLAGS,
 };
 
-export async function runEval(args: Parsed, print: (line: string) => void): Promise<number> {
+export async function runEval(args: Parsed<typeof EVAL_FLAGS>, print: (line: string) => void): Promise<number> {
   const { model, source } = restoreModel(args.positionals[0]);
-  const bs = args.flags['batch-size'] as number;
-  if (!(bs > 0)) throw new UsageError(`--batch-size must be above 0, got ${bs}`);
-  const pair = loadDataset(args.flags.data as string, { dir: args.flags['data-dir'] as string | undefined });
-  const r = await evaluateModel(model, pair, args.flags.split as 'test', bs, { device: args.flags.device as 'cpu', threads: (args.flags.threads as number) || undefined });
+  checkRanges(evalSpec.flags, args.flags);
+  const bs = args.flags['batch-size'];
+  const pair = loadDataset(args.flags.data, { dir: args.flags['data-dir'] });
+  const r = await evaluateModel(model, pair, args.flags.split, bs, { device: args.flags.device, threads: args.flags.threads || undefined });
   print(`${source} on ${args.flags.data} ${args.flags.split} (${r.count} images): loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(2)}%`);
   return 0;
 }
 
-export const exportSpec: CommandSpec = {
+const EXPORT_FLAGS = {
+  out: { type: 'string', group: 'output', alias: 'o', arg: 'FILE', help: 'where to write the inference model', default: 'model.onnx' },
+  'external-data': { type: 'bool', group: 'output', help: 'store the weights in FILE.data next to the model (for models over ~1 GB)', default: false },
+} as const satisfies OptionSchema;
+
+export const exportSpec: CommandSpec<typeof EXPORT_FLAGS> = {
   name: 'export',
   summary: 'write the deployable inference ONNX model (BatchNorm in inference mode, weights baked in)',
   usage: 'crsam export <run folder | file.ckpt | model.onnx> -o model.onnx',
   positionals: ['source'],
-  flags: {
-    out: { type: 'string', alias: 'o', arg: 'FILE', help: 'where to write the inference model', default: 'model.onnx' },
-    'external-data': { type: 'bool', help: 'store the weights in FILE.data next to the model (for models over ~1 GB)', default: false },
-  },
+  flags: EXPORT_FLAGS,
 };
 
-export function runExport(args: Parsed, print: (line: string) => void): number {
+export function runExport(args: Parsed<typeof EXPORT_FLAGS>, print: (line: string) => void): number {
   const { model, source } = restoreModel(args.positionals[0]);
   const art = buildArtifacts(model);
-  const out = args.flags.out as string;
+  const out = args.flags.out;
   saveModel(withValues(art.inferenceModel, art.initialValues), out, args.flags['external-data'] ? { externalData: `${path.basename(out)}.data` } : {});
   print(`wrote ${out} (inference mode, from ${source})`);
   return 0;
 }
 
-export const modelsSpec: CommandSpec = {
+const MODELS_FLAGS = {
+  out: { type: 'string', group: 'output', alias: 'o', arg: 'FILE', help: 'output file of models export', default: 'model.onnx' },
+  'input-size': { type: 'int', group: 'model', help: "input height and width (default: the model's)" },
+  channels: { type: 'int', group: 'model', help: "input channels (default: the model's)" },
+  classes: { type: 'int', group: 'model', help: "number of classes (default: the model's)" },
+  seed: { type: 'int', group: 'model', help: 'seed of the weight initialization', default: 0 },
+} as const satisfies OptionSchema;
+
+export const modelsSpec: CommandSpec<typeof MODELS_FLAGS> = {
   name: 'models',
   summary: "list the model zoo, or 'models export <name> -o file.onnx' to write one",
   usage: 'crsam models [export <name> -o model.onnx [--input-size 32] [--channels 3] [--classes 10] [--seed 0]]',
   positionals: ['action?', 'name?'],
-  flags: {
-    out: { type: 'string', alias: 'o', arg: 'FILE', help: 'output file of models export', default: 'model.onnx' },
-    'input-size': { type: 'int', help: "input height and width (default: the model's)" },
-    channels: { type: 'int', help: "input channels (default: the model's)" },
-    classes: { type: 'int', help: "number of classes (default: the model's)" },
-    seed: { type: 'int', help: 'seed of the weight initialization', default: 0 },
-  },
+  flags: MODELS_FLAGS,
 };
 
-export function runModels(args: Parsed, print: (line: string) => void): number {
+export function runModels(args: Parsed<typeof MODELS_FLAGS>, print: (line: string) => void): number {
   const [action, name] = args.positionals;
   if (!action) {
     print(`${'name'.padEnd(20)} ${'parameters'.padStart(12)} ${'GFLOPs'.padStart(8)}  description`);
@@ -84,10 +92,10 @@ export function runModels(args: Parsed, print: (line: string) => void): number {
   let entry;
   try { entry = zooEntry(name); } catch (e) { throw new UsageError((e as Error).message); }
   const model = buildZooModel(entry.name, {
-    inputSize: args.flags['input-size'] as number | undefined, channels: args.flags.channels as number | undefined,
-    numClasses: args.flags.classes as number | undefined, seed: args.flags.seed as number,
+    inputSize: args.flags['input-size'], channels: args.flags.channels,
+    numClasses: args.flags.classes, seed: args.flags.seed,
   });
-  saveModel(model, args.flags.out as string);
+  saveModel(model, args.flags.out);
   print(`wrote ${String(args.flags.out)} (${name}, ${countParameters(model).parameters.toLocaleString('en-US')} parameters)`);
   return 0;
 }

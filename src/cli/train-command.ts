@@ -1,15 +1,16 @@
 // `crsam train`: the main job. Flags override a JSON config file; progress goes to the terminal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASET_NAMES } from '../data';
 import { formatGeometryMetrics } from '../train/geometry-tracker';
 import { loadPreset, presetFlags } from '../train/presets';
 import { batchSizesFor } from '../train/fixed-batch';
 import { checkModelSpec, isZooName, resolveModel, zooModelShape } from '../train/model-source';
 import { loadModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
-import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
-import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
+import { RunOptions, runTraining } from '../train/run';
+import { TRAIN_OPTIONS, libraryOptionsFrom } from '../train/train-options';
+import { closestName, typeInWords } from '../core/option-schema';
+import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, checkRanges, convert } from './args';
 import { ProgressBar } from './progress';
 import { readRegularFile } from '../core/safe-fs';
 
@@ -20,51 +21,10 @@ import { AtomicWriteError } from '../core/atomic-file';
 import { checkResume, readRecordedConfig } from '../train/resume-policy';
 import { newRunFolder, updateLatestLink } from '../train/run-folder';
 
-const FLAGS: Record<string, FlagSpec> = {
-  model: { type: 'string', arg: 'MODEL', help: 'an .onnx file or a zoo model name (crsam models lists them)', default: 'resnet-fmnist' },
-  data: { type: 'string', arg: 'NAME', help: 'data set', choices: DATASET_NAMES, default: 'fashion-mnist' },
-  'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the data set files (required for idx, your own data; for cifar10/cifar100 unless $CRSAM_DATA_DIR has them)' },
-  'val-split': { type: 'int', arg: 'N', help: 'training images held out (class-stratified, seeded) to choose best.ckpt; 0 = train on all (default: 5000, or a tenth of a smaller training set)' },
-  optimizer: { type: 'string', help: 'update rule', choices: ['sgd', 'sam', 'asam', 'crsam'], default: 'crsam' },
-  base: { type: 'string', help: 'base optimizer', choices: ['sgd', 'adamw'], default: 'sgd' },
-  lr: { type: 'number', help: 'peak learning rate', default: 0.05 },
-  schedule: { type: 'string', help: 'learning-rate schedule', choices: ['cosine', 'constant', 'step', 'multistep'], default: 'cosine' },
-  'warmup-epochs': { type: 'number', help: 'linear warm-up, in epochs', default: 0 },
-  'lr-min': { type: 'number', help: 'final learning rate of the cosine schedule', default: 0 },
-  milestones: { type: 'list', arg: 'E1,E2', help: 'epochs where step/multistep multiply the lr by --gamma', default: [] },
-  gamma: { type: 'number', help: 'lr factor at each milestone', default: 0.1 },
-  momentum: { type: 'number', help: 'SGD momentum', default: 0.9 },
-  nesterov: { type: 'bool', help: 'Nesterov momentum (SGD)', default: false },
-  'weight-decay': { type: 'number', help: 'weight decay (coupled for SGD, decoupled for AdamW); default 5e-4 (SGD) or 0.3 (AdamW)' },
-  rho: { type: 'number', help: 'SAM/CR-SAM perturbation radius ρ', default: 0.1 },
-  alpha: { type: 'number', help: 'CR-SAM curvature weight α', default: 0.1 },
-  beta: { type: 'number', help: 'CR-SAM slope weight β', default: 0.01 },
-  'crsam-form': { type: 'string', help: "CR-SAM combined gradient: the authors' release or the paper's eq. 7", choices: ['reference', 'paper'], default: 'reference' },
-  'bn-update': { type: 'string', help: 'which passes update BatchNorm running statistics', choices: ['first', 'all', 'first-and-minus'], default: 'first' },
-  'allow-eval-export': { type: 'bool', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
-  'max-grad-norm': { type: 'number', help: 'clip the update gradient to this global norm (off when unset)' },
-  epochs: { type: 'int', help: 'training epochs', default: 5 },
-  'batch-size': { type: 'int', help: 'images per step', default: 128 },
-  'eval-batch-size': { type: 'int', help: 'images per evaluation batch', default: 500 },
-  'label-smoothing': { type: 'number', help: 'label smoothing of the loss, in [0, 1)', default: 0 },
-  cutout: { type: 'int', help: 'Cutout hole size in pixels (0 = off; the paper uses 16 on CIFAR)', default: 0 },
-  seed: { type: 'int', help: 'seed of the model initialization, data order and augmentation', default: 0 },
-  'train-limit': { type: 'int', help: 'use only this many training images, after the validation hold-out (a seeded random subset; 0 = all)', default: 0 },
-  'test-limit': { type: 'int', help: 'use only this many test images (0 = all)', default: 0 },
-  device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu' },
-  'device-id': { type: 'int', help: 'CUDA device index', default: 0 },
-  threads: { type: 'int', help: 'CPU threads in all (0 = all cores)', default: 0 },
-  parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },
-  'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples validation images (test images with --val-split 0) into the metrics (0 = off)', default: 0 },
-  'geometry-samples': { type: 'int', help: 'images used by --track-geometry', default: 512 },
-  out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it', },
-  overwrite: { type: 'bool', help: 'replace the run already in --out (without it, such a folder is refused)', default: false },
-  preset: { type: 'string', arg: 'NAME', help: "start from the paper's settings for a data set and model (presets/*.json; 'crsam compare --preset list' lists them); --config and flags override it" },
-  config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
-  resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
-};
+/** `crsam train`'s flags: the training option schema, whole. */
+const FLAGS: typeof TRAIN_OPTIONS = TRAIN_OPTIONS;
 
-export const trainSpec: CommandSpec = {
+export const trainSpec: CommandSpec<typeof TRAIN_OPTIONS> = {
   name: 'train',
   summary: 'train a model with CR-SAM (or SAM, ASAM, SGD) and export it for deployment',
   usage: 'crsam train [--model resnet-fmnist|model.onnx] [--data fashion-mnist] [--optimizer crsam] [--epochs 5] [--out DIR] [...]',
@@ -72,19 +32,23 @@ export const trainSpec: CommandSpec = {
 };
 
 /** Flags merged over a config file (and over a resumed run's saved config). */
-export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
+export function mergeConfig(args: Parsed<typeof TRAIN_OPTIONS>): Record<string, ParsedValue> {
   const merged: Record<string, ParsedValue> = { ...args.flags };
+  const flags: Readonly<Record<string, FlagSpec | undefined>> = FLAGS;
   const apply = (obj: Record<string, unknown>, source: string) => {
     for (const [k, v] of Object.entries(obj)) {
-      const spec = FLAGS[k];
-      if (!spec) throw new UsageError(`${source} has the key '${k}', which is not a flag of 'crsam train'; run 'crsam train --help'`);
+      const spec = flags[k];
+      if (!spec) {
+        const guess = closestName(k, Object.keys(FLAGS));
+        throw new UsageError(`${source} has the key '${k}', which is not a flag of 'crsam train'; ${guess ? `did you mean '${guess}'?` : "run 'crsam train --help'"}`);
+      }
       if (args.given.has(k) || k === 'resume' || k === 'config' || k === 'overwrite') continue;
       merged[k] = configValue(source, k, spec, v);
       if (spec.type === 'int' && !Number.isInteger(merged[k])) throw new UsageError(`${source}: '${k}' must be a whole number`);
       if (spec.choices && !spec.choices.includes(String(merged[k]))) throw new UsageError(`${source}: '${k}' must be one of ${spec.choices.join(', ')}`);
     }
   };
-  const resume = args.flags.resume as string | undefined;
+  const resume = args.flags.resume;
   if (resume) {
     const file = path.join(resume, 'run-config.json');
     if (!fs.existsSync(file)) throw new UsageError(`nothing to resume in ${resume}: ${file} does not exist`);
@@ -93,14 +57,14 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
     }
     const recorded = readRecordedConfig(resume);
     // Refused before anything else: a resume continues the same run.
-    checkResume(resume, recorded, Object.fromEntries([...args.given].map((k) => [k, args.flags[k]])));
+    checkResume(resume, recorded, Object.fromEntries([...args.given].map((k) => [k, merged[k]])));
     apply(recorded, file);
     merged.out = resume;
   } else {
-    const config = args.flags.config ? readConfigFile(args.flags.config as string, args) : undefined;
+    const config = args.flags.config ? readConfigFile(args.flags.config, args) : undefined;
     if (args.flags.preset) {
       // Under the config file and the flags: a preset is where a run starts, not what it must be.
-      const preset = loadPreset(args.flags.preset as string);
+      const preset = loadPreset(args.flags.preset);
       const optimizer = String(args.given.has('optimizer') ? args.flags.optimizer : config?.optimizer ?? args.flags.optimizer);
       apply(presetFlags(preset, optimizer), `the preset ${preset.name}`);
     }
@@ -110,7 +74,7 @@ export function mergeConfig(args: Parsed): Record<string, ParsedValue> {
 }
 
 /** The JSON object of flag values in a config file (`out` dropped when --out is given). */
-function readConfigFile(file: string, args: Parsed): Record<string, unknown> {
+function readConfigFile(file: string, args: Parsed<typeof TRAIN_OPTIONS>): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new UsageError(`the config file ${file} does not exist`);
   const text = readRegularFile(file, 'the config file', (m) => new UsageError(m), MAX_CONFIG_BYTES).toString('utf8');
   let obj: unknown;
@@ -123,7 +87,7 @@ function readConfigFile(file: string, args: Parsed): Record<string, unknown> {
 /** A config-file value as the flag would have parsed it, or one sentence saying what type it needs. */
 function configValue(source: string, k: string, spec: FlagSpec, v: unknown): ParsedValue {
   if (typeof v === 'string' && spec.type !== 'list') return convert(k, spec, v);
-  const need = { string: 'a string', number: 'a number', int: 'a whole number', bool: 'true or false', list: 'a list (e.g. [30, 60])' }[spec.type];
+  const need = typeInWords(spec.type);
   const ok = spec.type === 'number' || spec.type === 'int' ? typeof v === 'number' && Number.isFinite(v)
     : spec.type === 'bool' ? typeof v === 'boolean'
       : spec.type === 'list' ? Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') || typeof v === 'string'
@@ -133,20 +97,11 @@ function configValue(source: string, k: string, spec: FlagSpec, v: unknown): Par
   return v as ParsedValue;
 }
 
-function check(c: Record<string, ParsedValue>): void {
-  const pos = (k: string) => { if (!((c[k] as number) > 0)) throw new UsageError(`--${k} must be above 0, got ${String(c[k])}`); };
-  ['lr', 'epochs', 'batch-size', 'eval-batch-size'].forEach(pos);
-  if (c.optimizer !== 'sgd') pos('rho');
-  for (const k of ['alpha', 'beta', 'momentum', 'val-split', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min', 'track-geometry', 'geometry-samples']) {
-    if ((c[k] as number) < 0) throw new UsageError(`--${k} must not be negative, got ${String(c[k])}`);
-  }
-  const ls = c['label-smoothing'] as number;
-  if (!(ls >= 0 && ls < 1)) throw new UsageError(`--label-smoothing must be in [0, 1), got ${ls}`);
-}
-
-export async function runTrain(args: Parsed, print: (line: string) => void): Promise<number> {
+export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line: string) => void): Promise<number> {
   const c = mergeConfig(args);
-  check(c);
+  checkRanges(FLAGS, c);
+  // Every value is read before a run folder is made for it.
+  const library = libraryOptionsFrom(c, (m) => new UsageError(m));
   const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   const resume = !!args.flags.resume;
   const modelSpec = c.model as string;
@@ -158,38 +113,13 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
   const seed = c.seed as number;
   const zooShape = c.data === 'synthetic' && isZooName(modelSpec) ? zooModelShape(modelSpec) : undefined;
   const opts: RunOptions = {
+    ...library.run as Partial<RunOptions>,
     model: (train) => preloaded ?? resolveModel(modelSpec, { channels: train.channels, height: train.height, numClasses: train.numClasses }, seed),
     modelName: path.basename(modelSpec),
-    dataset: c.data as string,
-    dataDir: c['data-dir'] as string | undefined,
-    ...(c['val-split'] !== undefined ? { valSplit: c['val-split'] as number } : {}),
     ...(zooShape ? { syntheticShape: zooShape } : {}),
-    trainLimit: (c['train-limit'] as number) || undefined,
-    testLimit: (c['test-limit'] as number) || undefined,
-    trainer: {
-      optimizer: c.optimizer as 'crsam', base: c.base as 'sgd', momentum: c.momentum as number, nesterov: c.nesterov as boolean,
-      weightDecay: c['weight-decay'] as number | undefined, rho: c.rho as number, alpha: c.alpha as number, beta: c.beta as number,
-      crsamForm: c['crsam-form'] as 'reference', bnUpdate: c['bn-update'] as 'first', maxGradNorm: c['max-grad-norm'] as number | undefined,
-      labelSmoothing: c['label-smoothing'] as number, device: c.device as 'cpu', deviceId: c['device-id'] as number,
-      threads: (c.threads as number) || undefined, parallel: c.parallel as 'auto',
-      allowEvalExport: c['allow-eval-export'] as boolean,
-    },
-    lr: c.lr as number,
-    lrSchedule: c.schedule as LrScheduleKind,
-    warmupEpochs: c['warmup-epochs'] as number,
-    lrMin: c['lr-min'] as number,
-    milestones: (c.milestones as string[]).map((m) => { const n = Number(m); if (!Number.isFinite(n)) throw new UsageError(`--milestones takes epoch numbers, not '${m}'`); return n; }),
-    gamma: c.gamma as number,
-    epochs: c.epochs as number,
-    batchSize: c['batch-size'] as number,
-    evalBatchSize: c['eval-batch-size'] as number,
-    seed,
-    cutout: c.cutout as number,
-    trackGeometry: c['track-geometry'] as number,
-    geometrySamples: c['geometry-samples'] as number,
+    trainer: library.trainer as RunOptions['trainer'],
     out,
     resume,
-    overwrite: c.overwrite as boolean,
     commandLine: process.argv.slice(1),
     config: saved,
   };
@@ -255,7 +185,7 @@ function preloadFileModel(c: Record<string, ParsedValue>, given: ReadonlySet<str
   if (isZooName(spec)) return undefined;
   checkModelSpec(spec);
   const model = loadModel(spec);
-  const chosen = (k: string) => given.has(k) || c[k] !== FLAGS[k].default;
+  const chosen = (k: 'batch-size' | 'eval-batch-size') => given.has(k) || c[k] !== FLAGS[k].default;
   const sizes = batchSizesFor(model, {
     batchSize: c['batch-size'] as number, evalBatchSize: c['eval-batch-size'] as number,
     batchSizeGiven: chosen('batch-size'), evalBatchSizeGiven: chosen('eval-batch-size'),

@@ -69,9 +69,22 @@ export interface SharpnessStepState {
   readonly base: OptimizerState;
 }
 
-const METHODS: readonly SharpnessMethod[] = ['sgd', 'sam', 'asam', 'crsam'];
-const FORMS: readonly CrSamForm[] = ['reference', 'paper'];
-const BN_POLICIES: readonly BnUpdatePolicy[] = ['all', 'first', 'first-and-minus'];
+export const SHARPNESS_METHODS: readonly SharpnessMethod[] = ['sgd', 'sam', 'asam', 'crsam'];
+export const CRSAM_FORMS: readonly CrSamForm[] = ['reference', 'paper'];
+export const BN_POLICIES: readonly BnUpdatePolicy[] = ['all', 'first', 'first-and-minus'];
+
+/**
+ * What `SharpnessStep` uses for an option left out: the paper's CIFAR-10 settings. Defined once
+ * here; the trainer's and the command line's defaults (src/train/train-options.ts) refer to it.
+ */
+export const SHARPNESS_DEFAULTS = {
+  rho: 0.1,
+  alpha: 0.1,
+  beta: 0.01,
+  crsamForm: 'reference',
+  asamEta: 0,
+  bnUpdate: 'first',
+} as const satisfies Required<Pick<SharpnessStepOptions, 'rho' | 'alpha' | 'beta' | 'crsamForm' | 'asamEta' | 'bnUpdate'>>;
 /** Paper-form denominators at or below this drop their term (docs/optimizers.md). */
 const DENOMINATOR_FLOOR = 1e-12;
 
@@ -110,13 +123,13 @@ export class SharpnessStep {
   private busy = false;
 
   constructor(options: SharpnessStepOptions) {
-    this.method = oneOf('method', options.method, METHODS);
-    this.crsamForm = oneOf('crsamForm', options.crsamForm ?? 'reference', FORMS);
-    this.bnUpdate = oneOf('bnUpdate', options.bnUpdate ?? 'first', BN_POLICIES);
-    this.rho = options.rho ?? 0.1;
-    this.alpha = options.alpha ?? 0.1;
-    this.beta = options.beta ?? 0.01;
-    this.asamEta = options.asamEta ?? 0;
+    this.method = oneOf('method', options.method, SHARPNESS_METHODS);
+    this.crsamForm = oneOf('crsamForm', options.crsamForm ?? SHARPNESS_DEFAULTS.crsamForm, CRSAM_FORMS);
+    this.bnUpdate = oneOf('bnUpdate', options.bnUpdate ?? SHARPNESS_DEFAULTS.bnUpdate, BN_POLICIES);
+    this.rho = options.rho ?? SHARPNESS_DEFAULTS.rho;
+    this.alpha = options.alpha ?? SHARPNESS_DEFAULTS.alpha;
+    this.beta = options.beta ?? SHARPNESS_DEFAULTS.beta;
+    this.asamEta = options.asamEta ?? SHARPNESS_DEFAULTS.asamEta;
     this.maxGradNorm = options.maxGradNorm;
     if (this.method !== 'sgd' && !(Number.isFinite(this.rho) && this.rho > 0)) {
       throw new OptionError(`rho must be a finite number > 0 for method '${this.method}' (got ${this.rho}).`);

@@ -7,6 +7,7 @@ import { GridCell, SEED_FLAG, treatmentOf } from './grid';
 import { ContourPlot } from '../plot';
 import { Landscape, landscapeContour } from '../geometry';
 import { geometryFile, landscapeFile } from './study-folder';
+import { TRAIN_OPTIONS } from '../train/train-options';
 
 export interface EpochPoint {
   readonly epoch: number;
@@ -83,7 +84,7 @@ export function readCellResult(cell: GridCell, dir: string): CellResult {
   const traceSE = num(report.traceStandardError);
   const lambda = num(report.lambdaMax);
 
-  const optimizer = cell.flags.optimizer ?? 'crsam';
+  const optimizer = cell.flags.optimizer ?? TRAIN_OPTIONS.optimizer.default;
   return {
     cell: cell.name,
     treatment: treatmentOf(cell),

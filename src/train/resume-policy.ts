@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file';
 import { CrsamError } from '../core/errors';
+import { RESUME_SAFE_OPTIONS } from './train-options';
 
 export class ResumeError extends CrsamError {
   override readonly name = 'ResumeError';
@@ -12,12 +13,11 @@ export class ResumeError extends CrsamError {
 
 /**
  * Config keys (crsam train flag names) a resume may change: --epochs (to extend the run), and
- * the execution settings (threads, device, parallel passes, progress output). Everything else
- * must equal the recorded value. Parallel and sequential passes give bit-identical steps.
+ * the execution settings (threads, device, parallel passes), marked resumeSafe in the option
+ * schema. Everything else must equal the recorded value. Parallel and sequential passes give
+ * bit-identical steps.
  */
-export const RESUME_SAFE_KEYS: ReadonlySet<string> = new Set([
-  'epochs', 'threads', 'device', 'device-id', 'parallel', 'out', 'resume', 'config', 'overwrite', 'progress', 'quiet',
-]);
+export const RESUME_SAFE_KEYS: ReadonlySet<string> = RESUME_SAFE_OPTIONS;
 
 /**
  * The requested keys whose value differs from the recorded one (safe keys left out; a key the

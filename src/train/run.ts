@@ -22,7 +22,8 @@ import { buildArtifacts } from '../autodiff/artifacts';
 import { Batch } from '../runtime/batch';
 import { Model } from '../onnx/ir';
 import { ScheduleOptions } from '../optim/schedule';
-import { Trainer, TrainerOptions, TrainingError } from './trainer';
+import { ResolvedTrainerOptions, Trainer, TrainerOptions, TrainingError } from './trainer';
+import { TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
 import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
 import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
@@ -33,21 +34,25 @@ export { limitDataset } from './run-data';
 
 export type LrScheduleKind = 'constant' | 'cosine' | 'step' | 'multistep';
 
+/**
+ * Options of `runTraining`. Each defaulted field's default is the option schema's
+ * (src/train/train-options.ts, the same as `crsam train`'s flag).
+ */
 export interface RunOptions {
-  /** The forward model (path, bytes, a built Model, or a builder given the training set). */
+  /** The forward model (path, bytes, a built Model, or a builder given the training set). Required. */
   readonly model: string | Uint8Array | Model | ((train: Dataset) => Model);
   /** Refuse models whose estimated training memory exceeds this many bytes. Default: 80% of RAM. */
   readonly memoryLimit?: number;
-  /** How the model is named in the summary. */
+  /** How the model is named in the summary. Required. */
   readonly modelName: string;
   /**
    * Data set name (fashion-mnist, mnist, cifar10, cifar100, idx, synthetic), or your own train/test
-   * pair (`Dataset`: bytes 0..255 in CHW order, one uint8 label per image).
+   * pair (`Dataset`: bytes 0..255 in CHW order, one uint8 label per image). Default: 'fashion-mnist'.
    */
-  readonly dataset: string | DatasetPair;
+  readonly dataset?: string | DatasetPair;
   /**
    * Training images held out (class-stratified, seeded) as the validation set that chooses
-   * best.ckpt; 0 trains on all of them and writes no best.ckpt. Default: 5,000, or a tenth of a
+   * best.ckpt; 0 trains on all of them and writes no best.ckpt. Default: 5000, or a tenth of a
    * training set under 50,000 images.
    */
   readonly valSplit?: number;
@@ -55,43 +60,57 @@ export interface RunOptions {
   readonly syntheticShape?: DataShape;
   /** Folder of the data set's files (CIFAR needs one). Default: the packaged data. */
   readonly dataDir?: string;
-  /** Use only the first N training (after the hold-out) / test images of a seeded shuffle (quick runs). Default: all. */
+  /** Use only the first N training images (after the hold-out) of a seeded shuffle (quick runs), in images. Default: all. */
   readonly trainLimit?: number;
+  /** Use only the first N test images of a seeded shuffle, in images. Default: all. */
   readonly testLimit?: number;
-  /** Trainer settings except model and learning rate. */
+  /** Trainer settings except model and learning rate (their defaults: `TrainerOptions`). Default: {}. */
   readonly trainer: Omit<TrainerOptions, 'model' | 'schedule' | 'lr'>;
-  /** Peak learning rate. */
-  readonly lr: number;
-  /** Learning-rate schedule over the run. */
-  readonly lrSchedule: LrScheduleKind;
-  /** Linear warm-up epochs. Default: 0. */
+  /** Peak learning rate (per step, no unit). Default: 0.05. */
+  readonly lr?: number;
+  /** Learning-rate schedule over the run. Default: 'cosine'. */
+  readonly lrSchedule?: LrScheduleKind;
+  /** Linear warm-up, in epochs. Default: 0. */
   readonly warmupEpochs?: number;
-  /** Cosine floor. Default: 0. */
+  /** Cosine floor (a learning rate). Default: 0. */
   readonly lrMin?: number;
-  /** Epochs at which step/multistep schedules multiply the lr by gamma. */
+  /** Epochs at which step/multistep schedules multiply the lr by gamma. Default: none (step: every 30 epochs). */
   readonly milestones?: readonly number[];
+  /** Factor of the lr at each milestone. Default: 0.1. */
   readonly gamma?: number;
-  readonly epochs: number;
-  readonly batchSize: number;
+  /** Training epochs. Default: 5. */
+  readonly epochs?: number;
+  /** Training batch, in images per step. Default: 128. */
+  readonly batchSize?: number;
+  /** Evaluation batch (validation and test), in images. Default: 500. */
   readonly evalBatchSize?: number;
-  /** Seed of data order and augmentation. */
-  readonly seed: number;
-  /** Cutout hole size in pixels (0 off). */
+  /** Seed of data order and augmentation. Default: 0. */
+  readonly seed?: number;
+  /** Cutout hole size in pixels (0 off). Default: 0. */
   readonly cutout?: number;
   /** Record ‖g‖, Tr(H), λ_max and C(w) on the validation set (the test set with valSplit 0) every N epochs (0 = off). Default: 0. */
   readonly trackGeometry?: number;
   /** Images used for the geometry figures. Default: 512. */
   readonly geometrySamples?: number;
-  /** Output folder. */
+  /** Output folder. Required. */
   readonly out: string;
-  /** Continue the run saved in `out`. */
+  /** Continue the run saved in `out`. Default: false. */
   readonly resume?: boolean;
   /** Replace a run already in `out` (otherwise such a folder is refused). Default: false. */
   readonly overwrite?: boolean;
   /** The command line that started the run, for the run record (run.json). Default: none. */
   readonly commandLine?: readonly string[];
-  /** The resolved configuration, saved in checkpoints and the summary. */
+  /** The resolved configuration, saved in checkpoints and the summary. Required. */
   readonly config: Record<string, unknown>;
+}
+
+/** RunOptions with every field the option schema has a default for set. */
+export type ResolvedRunOptions = RunOptions & Required<Pick<RunOptions,
+  'dataset' | 'lr' | 'lrSchedule' | 'warmupEpochs' | 'lrMin' | 'milestones' | 'gamma' | 'epochs' | 'batchSize' | 'evalBatchSize' | 'seed' | 'cutout' | 'trackGeometry' | 'geometrySamples' | 'overwrite'>>;
+
+/** `o` with the option schema's defaults (src/train/train-options.ts) where it leaves a field out. */
+export function resolveRunOptions(o: RunOptions): ResolvedRunOptions {
+  return withDefaults(o, libraryDefaults('run')) as ResolvedRunOptions;
 }
 
 export interface StepProgress {
@@ -108,7 +127,11 @@ export interface StepProgress {
 
 export interface RunEvents {
   onNote?(message: string): void;
-  onStart?(info: { trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; startEpoch: number }): void;
+  onStart?(info: {
+    trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; startEpoch: number;
+    /** The options the run uses, defaults filled in (the trainer's in `trainerOptions`). */
+    options: ResolvedRunOptions; trainerOptions: ResolvedTrainerOptions;
+  }): void;
   onStep?(p: StepProgress): void;
   /** Evaluation progress: `done` of `total` batches of the split (after epoch `epoch`, from 1). */
   onEvaluate?(p: { epoch: number; split: 'val' | 'test'; done: number; total: number }): void;
@@ -144,21 +167,22 @@ export class RunError extends CrsamError {
   override readonly name = 'RunError';
 }
 
-function scheduleFor(o: RunOptions, stepsPerEpoch: number): ScheduleOptions {
-  const warmupSteps = Math.round((o.warmupEpochs ?? 0) * stepsPerEpoch);
+function scheduleFor(o: ResolvedRunOptions, stepsPerEpoch: number): ScheduleOptions {
+  const warmupSteps = Math.round(o.warmupEpochs * stepsPerEpoch);
   const total = o.epochs * stepsPerEpoch;
   if (warmupSteps > 0 && warmupSteps >= total) {
     throw new RunError(`the learning-rate warm-up (${o.warmupEpochs} epochs) must end before training does (${o.epochs} epochs); lower --warmup-epochs (warmupEpochs) or raise --epochs`);
   }
   switch (o.lrSchedule) {
-    case 'cosine': return { kind: 'cosine', baseLr: o.lr, totalSteps: total, etaMin: o.lrMin ?? 0, warmupSteps };
-    case 'step': return { kind: 'step', baseLr: o.lr, stepSize: (o.milestones?.[0] ?? 30) * stepsPerEpoch, gamma: o.gamma ?? 0.1, warmupSteps };
-    case 'multistep': return { kind: 'multistep', baseLr: o.lr, milestones: (o.milestones ?? []).map((m) => m * stepsPerEpoch), gamma: o.gamma ?? 0.1, warmupSteps };
+    case 'cosine': return { kind: 'cosine', baseLr: o.lr, totalSteps: total, etaMin: o.lrMin, warmupSteps };
+    case 'step': return { kind: 'step', baseLr: o.lr, stepSize: (o.milestones[0] ?? 30) * stepsPerEpoch, gamma: o.gamma, warmupSteps };
+    case 'multistep': return { kind: 'multistep', baseLr: o.lr, milestones: o.milestones.map((m) => m * stepsPerEpoch), gamma: o.gamma, warmupSteps };
     default: return { kind: 'constant', baseLr: o.lr, warmupSteps };
   }
 }
 
-export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?: AbortSignal): Promise<RunSummary> {
+export async function runTraining(options: RunOptions, events: RunEvents = {}, signal?: AbortSignal): Promise<RunSummary> {
+  const o = resolveRunOptions(options);
   if (!(o.epochs >= 1)) throw new RunError(`--epochs must be at least 1, got ${o.epochs}`);
   // Checks the folder and takes its lock; nothing is written into it before every check has passed.
   const folder = openRunFolder({ out: o.out, resume: o.resume, overwrite: o.overwrite });
@@ -170,15 +194,15 @@ export async function runTraining(o: RunOptions, events: RunEvents = {}, signal?
   }
 }
 
-async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSignal | undefined, firstWrite: () => void): Promise<RunSummary> {
+async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: AbortSignal | undefined, firstWrite: () => void): Promise<RunSummary> {
   const ckptDir = path.join(o.out, 'checkpoints');
   const lastPath = path.join(ckptDir, 'last.ckpt');
   const bestPath = path.join(ckptDir, 'best.ckpt');
   const preloaded = o.dataset === 'synthetic' && !o.syntheticShape && typeof o.model !== 'function' ? loadForward(o.model) : undefined;
   const data = prepareRunData({ ...o, syntheticShape: o.syntheticShape ?? (preloaded ? modelShape(preloaded) : undefined) }, events.onNote);
   const { train, val, test } = data;
-  const evalBatchSize = o.evalBatchSize ?? Math.max(o.batchSize, 256);
-  const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout ?? 0 });
+  const evalBatchSize = o.evalBatchSize;
+  const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
   if (o.resume) checkValidationRecord(o.out, data);
   const datasetName = data.name;
@@ -189,7 +213,7 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
   if (o.resume && !fs.existsSync(forwardPath)) throw new RunError(`${o.out} cannot be resumed: its ${forwardPath} is missing`);
   const model = o.resume ? loadModel(forwardPath)
     : typeof o.model === 'function' ? o.model(train) : preloaded ?? loadForward(o.model);
-  checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? 'auto') === 'off' ? 3 : 6 });
+  checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? TRAIN_OPTIONS.parallel.default) === 'off' ? 3 : 6 });
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {
     checkCompatible(trainer, train);
@@ -198,11 +222,11 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     const recorded = o.resume ? readRecordedConfig(o.out) : {};
     if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
     const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
-    if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer, o));
+    if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer));
     firstWrite();
     beginRunFiles({
       out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: datasetName, train, test,
-      threads: o.trainer.threads ?? null, device: o.trainer.device ?? 'cpu', fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
+      threads: o.trainer.threads ?? null, device: trainer.options.device, fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);
     const log = new MetricsLog(o.out, !!o.resume);
@@ -225,7 +249,7 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
       log.truncateTo(trainer.stepCount, history.length);
       events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
     }
-    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch });
+    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch, options: o, trainerOptions: trainer.options });
     const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
       trainer: trainer.getState(), epoch,
       meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial },
@@ -269,9 +293,9 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
       };
       if (o.trackGeometry && (epoch + 1) % o.trackGeometry === 0) {
         const geoSet = val ?? test;
-        events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples ?? 512, geoSet.length)} ${val ? 'validation' : 'test'} images`);
+        events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples, geoSet.length)} ${val ? 'validation' : 'test'} images`);
         tracker ??= GeometryTracker.create(trainer, { threads: o.trainer.threads, seed: o.seed });
-        const geo = await tracker.measure(datasetBatches(geoSet, train, { samples: o.geometrySamples ?? 512, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed }));
+        const geo = await tracker.measure(datasetBatches(geoSet, train, { samples: o.geometrySamples, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed }));
         (rec as { extra?: Record<string, number> }).extra = geometryMetrics(geo);
       } else if (o.trackGeometry) {
         // Same CSV columns every epoch; NaN where the geometry was not measured.
@@ -360,9 +384,9 @@ export function toRuntimeBatch(b: DataBatch, input: string): Batch {
   return { inputs: { [input]: { data: b.inputs, dims: b.dims } }, labels: b.labels };
 }
 
-function expectedState(trainer: Trainer, o: RunOptions): ExpectedState {
+function expectedState(trainer: Trainer): ExpectedState {
   const sizes = (m: Map<string, Float32Array>) => new Map([...m].map(([k, v]) => [k, v.length]));
-  return { params: sizes(trainer.parameters()), buffers: sizes(trainer.buffers()), base: o.trainer.base ?? 'sgd', momentum: o.trainer.momentum ?? 0.9, size: trainer.size };
+  return { params: sizes(trainer.parameters()), buffers: sizes(trainer.buffers()), base: trainer.options.base, momentum: trainer.options.momentum, size: trainer.size };
 }
 
 function checkCompatible(trainer: Trainer, ds: Dataset): void {

@@ -14,6 +14,7 @@ import { Device, resolveDevice, sessionOptions } from '../runtime/execution-prov
 import { EvalSession, EvalResult } from '../runtime/eval-session';
 import { OrtGradientOracle, ParallelMode } from '../runtime/ort-oracle';
 import { ParameterStore } from '../runtime/parameter-store';
+import { DEFAULT_WEIGHT_DECAY, TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
 
 export interface TrainerOptions {
   /** The forward model: a path to an .onnx file, its bytes, or a loaded Model. Required. */
@@ -22,7 +23,7 @@ export interface TrainerOptions {
   readonly optimizer?: SharpnessMethod;
   /** Base optimizer applying the update. Default: 'sgd'. */
   readonly base?: 'sgd' | 'adamw';
-  /** Learning rate when no schedule is given. Default: 0.05. */
+  /** Learning rate when no schedule is given (per step, no unit). Default: 0.05. */
   readonly lr?: number;
   /** Learning-rate schedule over steps; overrides `lr`. Default: constant `lr`. */
   readonly schedule?: ScheduleOptions;
@@ -32,11 +33,13 @@ export interface TrainerOptions {
   readonly nesterov?: boolean;
   /** Weight decay (coupled for SGD, decoupled for AdamW). Default: 5e-4 for SGD, 0.3 for AdamW. */
   readonly weightDecay?: number;
-  /** AdamW β1, β2, ε. Defaults: 0.9, 0.999, 1e-8. */
+  /** AdamW β1. Default: 0.9 (AdamW's own). */
   readonly adamBeta1?: number;
+  /** AdamW β2. Default: 0.999 (AdamW's own). */
   readonly adamBeta2?: number;
+  /** AdamW ε. Default: 1e-8 (AdamW's own). */
   readonly adamEps?: number;
-  /** Perturbation radius ρ (SAM/ASAM/CR-SAM). Default: 0.1. */
+  /** Perturbation radius ρ (SAM/ASAM/CR-SAM), an L2 norm in parameter space. Default: 0.1. */
   readonly rho?: number;
   /** CR-SAM curvature weight α. Default: 0.1. */
   readonly alpha?: number;
@@ -46,9 +49,9 @@ export interface TrainerOptions {
   readonly crsamForm?: CrSamForm;
   /** Which passes update BatchNorm running statistics. Default: 'first'. */
   readonly bnUpdate?: BnUpdatePolicy;
-  /** Global gradient-norm clipping of the update gradient. Default: none. */
+  /** Global gradient-norm clipping of the update gradient (an L2 norm). Default: none. */
   readonly maxGradNorm?: number;
-  /** Label smoothing of the cross-entropy. Default: 0. */
+  /** Label smoothing of the cross-entropy, in [0, 1). Default: 0. */
   readonly labelSmoothing?: number;
   /** Initializers to keep fixed. Default: none. */
   readonly frozen?: readonly string[];
@@ -64,6 +67,20 @@ export interface TrainerOptions {
   readonly parallel?: ParallelMode;
   /** ONNX Runtime graph optimization level. Default: 'all'. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/** The options a trainer runs with: its options with the schema's defaults (src/train/train-options.ts) filled in. */
+export type ResolvedTrainerOptions = Omit<TrainerOptions, 'model' | 'schedule'>
+  & Required<Pick<TrainerOptions, 'optimizer' | 'base' | 'lr' | 'momentum' | 'nesterov' | 'weightDecay' | 'rho' | 'alpha' | 'beta' | 'crsamForm' | 'bnUpdate' | 'labelSmoothing' | 'allowEvalExport' | 'device' | 'deviceId' | 'parallel'>>;
+
+/** `options` without `model` and `schedule`, every field the option schema has a default for set. */
+export function resolveTrainerOptions(options: Omit<TrainerOptions, 'model'>): ResolvedTrainerOptions {
+  const rest: { -readonly [K in keyof TrainerOptions]?: TrainerOptions[K] } = { ...options };
+  delete rest.model;
+  delete rest.schedule;
+  const resolved = withDefaults(rest, { ...libraryDefaults('trainer'), lr: TRAIN_OPTIONS.lr.default }) as ResolvedTrainerOptions;
+  // The one default that depends on another option.
+  return { ...resolved, weightDecay: options.weightDecay ?? DEFAULT_WEIGHT_DECAY[resolved.base] };
 }
 
 /** Everything a checkpoint needs to resume a trainer exactly. */
@@ -96,6 +113,8 @@ export class Trainer {
   private closed: Promise<void> | undefined;
 
   private constructor(
+    /** The options this trainer runs with, defaults filled in. */
+    readonly options: ResolvedTrainerOptions,
     readonly artifacts: TrainingArtifacts,
     private readonly store: ParameterStore,
     private readonly oracle: OrtGradientOracle,
@@ -111,22 +130,22 @@ export class Trainer {
 
   static async create(options: TrainerOptions): Promise<Trainer> {
     const model = typeof options.model === 'string' || options.model instanceof Uint8Array ? loadModel(options.model) : options.model;
-    const artifacts = buildArtifacts(model, { frozen: options.frozen, labelSmoothing: options.labelSmoothing, allowEvalExport: options.allowEvalExport });
+    const o = resolveTrainerOptions(options);
+    const artifacts = buildArtifacts(model, { frozen: o.frozen, labelSmoothing: o.labelSmoothing, allowEvalExport: o.allowEvalExport });
     const store = new ParameterStore(artifacts.params, artifacts.buffers, artifacts.initialValues);
     // Everything that can refuse the options comes before the sessions and workers start.
-    const baseKind = options.base ?? 'sgd';
-    const base: BaseOptimizer = baseKind === 'adamw'
-      ? new AdamW(store.size, { weightDecay: options.weightDecay ?? 0.3, beta1: options.adamBeta1, beta2: options.adamBeta2, eps: options.adamEps })
-      : new Sgd(store.size, { momentum: options.momentum ?? 0.9, nesterov: options.nesterov ?? false, weightDecay: options.weightDecay ?? 5e-4 });
+    const base: BaseOptimizer = o.base === 'adamw'
+      ? new AdamW(store.size, { weightDecay: o.weightDecay, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps })
+      : new Sgd(store.size, { momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay });
     const stepper = new SharpnessStep({
-      method: options.optimizer ?? 'crsam', baseOptimizer: base, rho: options.rho, alpha: options.alpha, beta: options.beta,
-      crsamForm: options.crsamForm, bnUpdate: options.bnUpdate, maxGradNorm: options.maxGradNorm,
+      method: o.optimizer, baseOptimizer: base, rho: o.rho, alpha: o.alpha, beta: o.beta,
+      crsamForm: o.crsamForm, bnUpdate: o.bnUpdate, maxGradNorm: o.maxGradNorm,
     });
-    const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: options.lr ?? 0.05 });
-    const resolved = resolveDevice(options);
-    const sOpts = sessionOptions(options, resolved);
+    const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: o.lr });
+    const resolved = resolveDevice(o);
+    const sOpts = sessionOptions(o, resolved);
     const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
-      sessionOptions: sOpts, parallel: options.parallel, threads: options.threads, device: resolved.device,
+      sessionOptions: sOpts, parallel: o.parallel, threads: o.threads, device: resolved.device,
     });
     let evalSession: EvalSession;
     try {
@@ -135,7 +154,7 @@ export class Trainer {
       await oracle.close();
       throw e;
     }
-    return new Trainer(artifacts, store, oracle, evalSession, stepper, base, schedule, resolved.note);
+    return new Trainer(o, artifacts, store, oracle, evalSession, stepper, base, schedule, resolved.note);
   }
 
   get numClasses(): number { return this.artifacts.numClasses; }
