@@ -9,7 +9,7 @@ import { loadModel } from '../onnx/io';
 import { writeFileAtomic } from '../core/atomic-file';
 import { faultPoint } from '../core/fault-hook';
 import { checkCheckpointFits, ExpectedState } from './checkpoint-check';
-import { checkResume, readRecordedConfig } from './resume-policy';
+import { checkResume, checkResumeReplicas, readRecordedConfig } from './resume-policy';
 import { openRunFolder } from './run-folder';
 import { finishRunRecord } from './run-record';
 import { beginRunFiles } from './run-start';
@@ -190,8 +190,10 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
   const model = o.resume ? loadModel(forwardPath)
     : typeof o.model === 'function' ? o.model(train) : preloaded ?? loadForward(o.model);
   checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? 'auto') === 'off' ? 3 : 6 });
+  checkReplicasFit(o.trainer.dataParallel, o.batchSize);
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {
+    checkReplicasFit(trainer.dataParallel, o.batchSize);
     checkCompatible(trainer, train);
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
     for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
@@ -199,10 +201,14 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
     const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
     if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer, o));
+    // Checkpoints from before data parallelism trained on one replica.
+    if (resumed) checkResumeReplicas(o.out, typeof resumed.meta.replicas === 'number' ? resumed.meta.replicas : 1, trainer.dataParallel, trainer.buffers().size > 0);
     firstWrite();
     beginRunFiles({
       out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: datasetName, train, test,
-      threads: o.trainer.threads ?? null, device: o.trainer.device ?? 'cpu', fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
+      threads: o.trainer.threads ?? null, device: o.trainer.device ?? 'cpu',
+      parallelism: { replicas: trainer.dataParallel, devices: o.trainer.devices ? [...o.trainer.devices] : null, concurrent: trainer.parallel, placement: trainer.placement.reason },
+      fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);
     const log = new MetricsLog(o.out, !!o.resume);
@@ -228,7 +234,7 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch });
     const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
       trainer: trainer.getState(), epoch,
-      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial },
+      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial, replicas: trainer.dataParallel },
     });
     let interrupted = false;
     let lastLr = o.lr;
@@ -316,6 +322,13 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     return summary;
   } finally {
     await trainer.close();
+  }
+}
+
+/** Refuses more data-parallel replicas than a batch has images (some would get none). */
+function checkReplicasFit(replicas: number | undefined, batchSize: number): void {
+  if (replicas !== undefined && replicas > batchSize) {
+    throw new RunError(`--data-parallel ${replicas} splits each batch into more replicas than its ${batchSize} images; use at most --data-parallel ${batchSize}, or raise --batch-size`);
   }
 }
 
