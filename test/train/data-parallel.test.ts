@@ -157,6 +157,25 @@ describe('data parallel in the training loop', () => {
     expect(record.parallelism.concurrent).to.equal(true);
   });
 
+  it('a resume may change the replica count of a model without BatchNorm, not of one with it', async () => {
+    const interrupted = async (out: string, over: Partial<RunOptions>) => {
+      const ctl = new AbortController();
+      await runTraining(options(out, over), { onStep: () => ctl.abort() }, ctl.signal);
+    };
+    const plain = path.join(tmp, 'plain');
+    await interrupted(plain, {});
+    const s = await runTraining(options(plain, { resume: true }, { dataParallel: 3 }));
+    expect(s.interrupted).to.equal(false);
+    const bn = path.join(tmp, 'bn');
+    const bnRun: Partial<RunOptions> = { model: cnnBn, modelName: 'cnn-bn' };
+    await interrupted(bn, bnRun);
+    let err: unknown;
+    try { await runTraining(options(bn, { ...bnRun, resume: true }, { dataParallel: 1 })); } catch (e) { err = e; }
+    expect((err as Error).name).to.equal('ResumeError');
+    expect((err as Error).message).to.equal(`${bn} was trained on 2 data-parallel replicas and would continue on 1, which changes the math of its BatchNorm model (each replica normalizes its own shard); resume with --data-parallel 2, or start a new run with another --out`);
+    expect((await runTraining(options(bn, { ...bnRun, resume: true }))).interrupted).to.equal(false);
+  });
+
   it('refuses more replicas than a batch has images, before writing anything', async () => {
     const out = path.join(tmp, 'too-many');
     let err: unknown;
