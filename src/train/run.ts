@@ -108,7 +108,7 @@ export interface StepProgress {
 
 export interface RunEvents {
   onNote?(message: string): void;
-  onStart?(info: { trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; startEpoch: number }): void;
+  onStart?(info: { trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; replicas: number; startEpoch: number }): void;
   onStep?(p: StepProgress): void;
   /** Evaluation progress: `done` of `total` batches of the split (after epoch `epoch`, from 1). */
   onEvaluate?(p: { epoch: number; split: 'val' | 'test'; done: number; total: number }): void;
@@ -231,7 +231,7 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
       log.truncateTo(trainer.stepCount, history.length);
       events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
     }
-    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch });
+    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, replicas: trainer.dataParallel, startEpoch });
     const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
       trainer: trainer.getState(), epoch,
       meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial, replicas: trainer.dataParallel },
