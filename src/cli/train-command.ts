@@ -12,6 +12,7 @@ import { LrScheduleKind, RunOptions, runTraining } from '../train/run';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, convert } from './args';
 import { ProgressBar } from './progress';
 import { readRegularFile } from '../core/safe-fs';
+import { parseDevices } from '../runtime/pass-placement';
 
 /** A config file holds a few flags; anything larger is not one (and is not read into memory). */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -54,14 +55,16 @@ const FLAGS: Record<string, FlagSpec> = {
   device: { type: 'string', help: "execution provider ('auto': CUDA when installed, else CPU; 'webgpu': ORT's Dawn provider)", choices: ['cpu', 'cuda', 'webgpu', 'auto'], default: 'cpu' },
   'device-id': { type: 'int', help: 'CUDA device index', default: 0 },
   threads: { type: 'int', help: 'CPU threads in all (0 = all cores)', default: 0 },
-  parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes side by side in worker threads", choices: ['auto', 'off'], default: 'auto' },
+  parallel: { type: 'string', help: "run CR-SAM's w+e and w−e passes, or the data-parallel replicas, side by side in worker threads ('auto': on the CPU from 2 cores, on one GPU not until measured, across GPUs always)", choices: ['auto', 'on', 'off'], default: 'auto' },
+  'data-parallel': { type: 'int', arg: 'N', help: 'split each batch across N replicas (worker sessions) and average their gradients weighted by shard size (default: one replica per --devices entry when there are more than the perturbed passes, else 1)' },
+  devices: { type: 'string', arg: 'LIST', help: "CUDA device indices such as 0,1: CR-SAM's w+e on the first, w−e on the second; more devices than the perturbed passes (2 for CR-SAM, 1 otherwise) give one data-parallel replica each" },
   'track-geometry': { type: 'int', arg: 'N', help: 'every N epochs record ‖g‖, Tr(H), λ_max and C(w) on --geometry-samples validation images (test images with --val-split 0) into the metrics (0 = off)', default: 0 },
   'geometry-samples': { type: 'int', help: 'images used by --track-geometry', default: 512 },
   out: { type: 'string', alias: 'o', arg: 'DIR', help: 'output folder (model, metrics, plots, checkpoints); default: a new folder runs/<model>-<optimizer>-<yyyymmdd-hhmmss>, with runs/latest linked to it', },
   overwrite: { type: 'bool', help: 'replace the run already in --out (without it, such a folder is refused)', default: false },
   preset: { type: 'string', arg: 'NAME', help: "start from the paper's settings for a data set and model (presets/*.json; 'crsam compare --preset list' lists them); --config and flags override it" },
   config: { type: 'string', arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
-  resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change' },
+  resume: { type: 'string', arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change, and --data-parallel and --devices for a model without BatchNorm' },
 };
 
 export const trainSpec: CommandSpec = {
@@ -140,6 +143,14 @@ function check(c: Record<string, ParsedValue>): void {
   for (const k of ['alpha', 'beta', 'momentum', 'val-split', 'train-limit', 'test-limit', 'threads', 'cutout', 'warmup-epochs', 'lr-min', 'track-geometry', 'geometry-samples']) {
     if ((c[k] as number) < 0) throw new UsageError(`--${k} must not be negative, got ${String(c[k])}`);
   }
+  const dp = c['data-parallel'] as number | undefined;
+  if (dp !== undefined && dp < 1) throw new UsageError(`--data-parallel must be at least 1 (one replica), got ${dp}`);
+  if (dp !== undefined && dp > (c['batch-size'] as number)) throw new UsageError(`--data-parallel ${dp} is more replicas than the ${String(c['batch-size'])} images of a batch; use at most --batch-size replicas`);
+  if (c.devices !== undefined) {
+    if (c.device === 'cpu') throw new UsageError('--devices applies to --device cuda; on the CPU use --data-parallel N to split batches across replicas');
+    parseDevices(c.devices as string);
+    if (c['device-id'] !== FLAGS['device-id'].default) throw new UsageError('--device-id and --devices both name the main device; give only --devices (its first entry is the main device)');
+  }
   const ls = c['label-smoothing'] as number;
   if (!(ls >= 0 && ls < 1)) throw new UsageError(`--label-smoothing must be in [0, 1), got ${ls}`);
 }
@@ -170,8 +181,9 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       optimizer: c.optimizer as 'crsam', base: c.base as 'sgd', momentum: c.momentum as number, nesterov: c.nesterov as boolean,
       weightDecay: c['weight-decay'] as number | undefined, rho: c.rho as number, alpha: c.alpha as number, beta: c.beta as number,
       crsamForm: c['crsam-form'] as 'reference', bnUpdate: c['bn-update'] as 'first', maxGradNorm: c['max-grad-norm'] as number | undefined,
-      labelSmoothing: c['label-smoothing'] as number, device: c.device as 'cpu', deviceId: c['device-id'] as number,
-      threads: (c.threads as number) || undefined, parallel: c.parallel as 'auto',
+      labelSmoothing: c['label-smoothing'] as number, device: c.device as 'cpu',
+      ...(c.devices !== undefined ? { devices: parseDevices(c.devices as string) } : { deviceId: c['device-id'] as number }),
+      threads: (c.threads as number) || undefined, parallel: c.parallel as 'auto', dataParallel: c['data-parallel'] as number | undefined,
       allowEvalExport: c['allow-eval-export'] as boolean,
     },
     lr: c.lr as number,
@@ -203,7 +215,7 @@ export async function runTrain(args: Parsed, print: (line: string) => void): Pro
       onStart: (i) => {
         started = true;
         if (fresh && !updateLatestLink('runs', out)) print(`note: runs/latest is not a link crsam made, so it was left as it is; this run is in ${out}`);
-        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${String(opts.dataset)}: ${i.trainSize} train / ${i.valSize} validation / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel && c.optimizer === 'crsam' ? ' with parallel passes' : ''}, in ${out}`);
+        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${String(opts.dataset)}: ${i.trainSize} train / ${i.valSize} validation / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.replicas > 1 ? ` on ${i.replicas} data-parallel replicas${i.parallel ? '' : ' one after the other'}` : i.parallel && c.optimizer === 'crsam' ? ' with parallel passes' : ''}, in ${out}`);
       },
       onStep: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
       onEvaluate: (e) => bar.update(e.split === 'val' ? `epoch ${e.epoch}: validating` : 'testing', e.done / e.total, `${e.done}/${e.total} batches`),
