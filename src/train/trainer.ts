@@ -65,7 +65,7 @@ export interface TrainerOptions {
    * CUDA device indices (`--devices 0,1`); the first holds the main session. With CR-SAM and two
    * devices, w+e runs on the first and w−e on the second; more devices than the method's perturbed
    * passes (2 for CR-SAM, 1 otherwise) make one data-parallel replica per device
-   * (docs/pass-placement.md). Refused with the CPU and WebGPU. Default: [deviceId].
+   * (docs/pass-placement.md). Refused with the CPU; WebGPU takes only [0]. Default: [deviceId].
    */
   readonly devices?: readonly number[];
   /** CPU threads in all. Default: all cores. */
