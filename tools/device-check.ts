@@ -12,6 +12,7 @@ import type * as ort from 'onnxruntime-node';
 import { StepSessions } from '../src/graphs';
 import { cudaInstalled, webGpuUnavailableReason } from '../src/runtime/execution-providers';
 import { DEVICE_CHECK_MODELS, type DeviceGradientResult, compareOnDevice } from './device-gradients';
+import { type PlacementReport, placementCheck } from './device-placement';
 
 const TOLERANCE = 1e-4;
 const BATCH = Number(process.env.DEVICE_CHECK_BATCH ?? 32);
@@ -24,6 +25,8 @@ interface ProviderReport {
   readonly reason?: string;
   readonly models: (DeviceGradientResult & { readonly pass: boolean })[];
   readonly stepGraphs?: { readonly n: number; readonly crsamStepMs: number; readonly error?: string };
+  /** CR-SAM step ms with sequential passes, concurrent w±e sessions and 2 replicas on one device; DP equality (tools/device-placement.ts). */
+  readonly placement?: PlacementReport;
   readonly errors: string[];
 }
 
@@ -68,7 +71,18 @@ async function checkProvider(provider: string, config: ort.InferenceSession.Exec
   } catch (e) {
     stepGraphs = { n, crsamStepMs: NaN, error: String((e as Error).message ?? e).split('\n')[0] };
   }
-  return { provider, available: true, models, stepGraphs, errors };
+  let placement: PlacementReport | undefined;
+  const device = provider === 'cuda' || provider === 'webgpu' ? provider : 'cpu';
+  if (performance.now() - start > BUDGET_MS) errors.push('placement: skipped, the time budget was spent');
+  else {
+    try {
+      placement = await placementCheck(device, 'resnet20', BATCH);
+      if (!(placement.dataParallelMaxRelDiff <= 1e-6)) errors.push(`placement: 2 replicas differ from one session by ${placement.dataParallelMaxRelDiff.toExponential(1)} (> 1e-6)`);
+    } catch (e) {
+      errors.push(`placement: ${String((e as Error).message ?? e).split('\n')[0]}`);
+    }
+  }
+  return { provider, available: true, models, stepGraphs, placement, errors };
 }
 
 async function main(): Promise<void> {

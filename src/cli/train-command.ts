@@ -13,6 +13,7 @@ import { closestName, typeInWords } from '../core/option-schema';
 import { CommandSpec, FlagSpec, Parsed, ParsedValue, UsageError, checkRanges, convert } from './args';
 import { ProgressBar } from './progress';
 import { readRegularFile } from '../core/safe-fs';
+import { parseDevices } from '../runtime/pass-placement';
 
 /** A config file holds a few flags; anything larger is not one (and is not read into memory). */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -97,11 +98,22 @@ function configValue(source: string, k: string, spec: FlagSpec, v: unknown): Par
   return v as ParsedValue;
 }
 
+/** --data-parallel and --devices against the batch, the device and --device-id; sets the library's `devices`. */
+function checkReplicaFlags(c: Record<string, ParsedValue | undefined>, trainer: Record<string, unknown>): void {
+  const dp = c['data-parallel'] as number | undefined;
+  if (dp !== undefined && dp > (c['batch-size'] as number)) throw new UsageError(`--data-parallel ${dp} is more replicas than the ${String(c['batch-size'])} images of a batch; use at most --batch-size replicas`);
+  if (c.devices === undefined) return;
+  if (c.device === 'cpu') throw new UsageError('--devices applies to --device cuda; on the CPU use --data-parallel N to split batches across replicas');
+  if (c['device-id'] !== undefined) throw new UsageError('--device-id and --devices both name the main device; give only --devices (its first entry is the main device)');
+  trainer.devices = parseDevices(c.devices as string);
+}
+
 export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line: string) => void): Promise<number> {
   const c = mergeConfig(args);
   checkRanges(FLAGS, c);
   // Every value is read before a run folder is made for it.
   const library = libraryOptionsFrom(c, (m) => new UsageError(m));
+  checkReplicaFlags(c, library.trainer);
   const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   const resume = !!args.flags.resume;
   const modelSpec = c.model as string;
@@ -133,7 +145,7 @@ export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line:
       onStart: (i) => {
         started = true;
         if (fresh && !updateLatestLink('runs', out)) print(`note: runs/latest is not a link crsam made, so it was left as it is; this run is in ${out}`);
-        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${String(opts.dataset)}: ${i.trainSize} train / ${i.valSize} validation / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.parallel && c.optimizer === 'crsam' ? ' with parallel passes' : ''}, in ${out}`);
+        print(`training ${opts.modelName} (${i.parameters.toLocaleString('en-US')} parameters) on ${String(opts.dataset)}: ${i.trainSize} train / ${i.valSize} validation / ${i.testSize} test images, ${i.stepsPerEpoch} steps per epoch, ${c.optimizer}${i.replicas > 1 ? ` on ${i.replicas} data-parallel replicas${i.parallel ? '' : ' one after the other'}` : i.parallel && c.optimizer === 'crsam' ? ' with parallel passes' : ''}, in ${out}`);
       },
       onStep: (p) => bar.update(`epoch ${p.epoch}/${p.epochs}`, p.batch / p.batches, `loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${Math.round(p.imagesPerSecond)} img/s lr ${p.lr.toPrecision(3)}`),
       onEvaluate: (e) => bar.update(e.split === 'val' ? `epoch ${e.epoch}: validating` : 'testing', e.done / e.total, `${e.done}/${e.total} batches`),

@@ -152,8 +152,8 @@ export class SharpnessStep {
     this.gPlus = new Float32Array(perturbed ? n : 0);
     this.wMinus = new Float32Array(minus ? n : 0);
     this.gMinus = new Float32Array(minus ? n : 0);
-    const plusReq: EvalRequest = { weights: this.wPlus, updateBuffers: this.bnUpdate === 'all', gradOut: this.gPlus };
-    const minusReq: EvalRequest = { weights: this.wMinus, updateBuffers: this.bnUpdate !== 'first', gradOut: this.gMinus };
+    const plusReq: EvalRequest = { weights: this.wPlus, updateBuffers: this.bnUpdate === 'all', gradOut: this.gPlus, pass: 'w+e' };
+    const minusReq: EvalRequest = { weights: this.wMinus, updateBuffers: this.bnUpdate !== 'first', gradOut: this.gMinus, pass: 'w-e' };
     // CR-SAM's two perturbed passes go out in one evaluate() call so the oracle can run them concurrently.
     this.perturbedRequests = minus ? [plusReq, minusReq] : perturbed ? [plusReq] : [];
   }
@@ -193,7 +193,7 @@ export class SharpnessStep {
   private async run(w: Float32Array, oracle: GradientOracle, lr: number): Promise<StepMetrics> {
     const stepIndex = this.steps;
     if (this.firstW !== w) {
-      this.firstRequests = [{ weights: w, updateBuffers: true, gradOut: this.g0 }];
+      this.firstRequests = [{ weights: w, updateBuffers: true, gradOut: this.g0, pass: 'w' }];
       this.firstW = w;
     }
     const [l0] = await evaluate(oracle, this.firstRequests);

@@ -9,6 +9,12 @@ export interface EvalRequest {
   readonly updateBuffers: boolean;
   /** Where to write the gradient (same length as `weights`). */
   readonly gradOut: Float32Array;
+  /**
+   * Which pass of the step this is, so an oracle that places passes on sessions or devices
+   * (src/runtime/pass-placement.ts) can send it to its own. Default: by position (a lone request
+   * is the pass at w; of two, the first is w+e and the second w−e).
+   */
+  readonly pass?: 'w' | 'w+e' | 'w-e';
 }
 
 /**

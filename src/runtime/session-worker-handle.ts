@@ -1,6 +1,7 @@
 // The main thread's handle on one session worker (session-worker.ts), with the worker's own
-// parameter and gradient memory (SharedArrayBuffer). The gradient oracle starts two, so
-// independent passes (CR-SAM's w+e and w−e) run on separate cores at the same time:
+// parameter and gradient memory (SharedArrayBuffer). The gradient oracle starts the workers its
+// pass placement asks for, so independent passes (CR-SAM's w+e and w−e) or data-parallel replicas
+// run on separate cores or devices at the same time:
 // onnxruntime-node's run() blocks its thread, so two sessions on one thread would take turns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +9,14 @@ import { Worker } from 'node:worker_threads';
 import { FromWorker, InitMessage, ToWorker } from './worker-protocol';
 import { GraphLayout } from './graph-session';
 
-interface Pending { resolve: (r: { loss: number; buffers?: Map<string, Float32Array> }) => void; reject: (e: Error) => void }
+/** What one pass in a worker gives back (the gradient is in the worker's `grad`). */
+export interface WorkerPassResult {
+  readonly loss: number;
+  readonly buffers?: Map<string, Float32Array>;
+  readonly logits?: Float32Array;
+}
+
+interface Pending { resolve: (r: WorkerPassResult) => void; reject: (e: Error) => void }
 
 export class SessionWorker {
   readonly weights: Float32Array;
@@ -50,11 +58,11 @@ export class SessionWorker {
     this.worker.postMessage(m);
   }
 
-  run(buffers: Map<string, Float32Array>, wantBuffers: boolean): Promise<{ loss: number; buffers?: Map<string, Float32Array> }> {
+  run(buffers: ReadonlyMap<string, Float32Array>, wantBuffers: boolean, wantLogits = false): Promise<WorkerPassResult> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ type: 'run', id, buffers, wantBuffers });
+      this.post({ type: 'run', id, buffers: new Map(buffers), wantBuffers, wantLogits });
     });
   }
 

@@ -34,15 +34,15 @@ async function handle(msg: ToWorker): Promise<void> {
     data = {};
     for (const [name, t] of Object.entries(msg.data)) {
       const n = t.dims.reduce((a, b) => a * b, 1);
-      data[name] = { data: new Float32Array(t.buffer, 0, n).slice(), dims: t.dims };
+      data[name] = { data: new Float32Array(t.buffer, msg.start * (n / msg.count) * 4, n).slice(), dims: t.dims };
     }
-    labels = new BigInt64Array(msg.labels, 0, msg.count).slice();
+    labels = new BigInt64Array(msg.labels, msg.start * 8, msg.count).slice();
   } else if (msg.type === 'run') {
     try {
       if (!session || !weights || !grad || !localWeights) throw new Error('the worker has no session');
       localWeights.set(weights);
-      const r = await runTrainingPass(session, { weights: localWeights, buffers: msg.buffers, data, labels }, grad);
-      send({ type: 'done', id: msg.id, loss: r.loss, buffers: msg.wantBuffers ? r.buffers : undefined });
+      const r = await runTrainingPass(session, { weights: localWeights, buffers: msg.buffers, data, labels }, grad, msg.wantLogits);
+      send({ type: 'done', id: msg.id, loss: r.loss, buffers: msg.wantBuffers ? r.buffers : undefined, logits: r.logits });
     } catch (e) {
       send({ type: 'error', id: msg.id, message: (e as Error).message });
     }

@@ -18,9 +18,15 @@ export interface InitMessage {
 
 export interface BatchMessage {
   readonly type: 'batch';
-  /** Data inputs: shared storage and dims, valid until the next batch message. */
+  /**
+   * Data inputs: shared storage of the whole batch and the dims of this worker's shard, valid
+   * until the next batch message.
+   */
   readonly data: Record<string, { readonly buffer: SharedArrayBuffer; readonly dims: readonly number[] }>;
   readonly labels: SharedArrayBuffer;
+  /** First sample of this worker's shard (0 without data parallelism). */
+  readonly start: number;
+  /** Samples in this worker's shard. */
   readonly count: number;
 }
 
@@ -30,11 +36,13 @@ export interface RunMessage {
   /** Current BatchNorm buffer values (small; copied). */
   readonly buffers: Map<string, Float32Array>;
   readonly wantBuffers: boolean;
+  /** Whether to send the class scores back (the pass at w, for the training accuracy). */
+  readonly wantLogits: boolean;
 }
 
 export type ToWorker = InitMessage | BatchMessage | RunMessage | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly id: number; readonly loss: number; readonly buffers?: Map<string, Float32Array> }
+  | { readonly type: 'done'; readonly id: number; readonly loss: number; readonly buffers?: Map<string, Float32Array>; readonly logits?: Float32Array }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

@@ -15,9 +15,23 @@ export class ResumeError extends CrsamError {
  * Config keys (crsam train flag names) a resume may change: --epochs (to extend the run), and
  * the execution settings (threads, device, parallel passes), marked resumeSafe in the option
  * schema. Everything else must equal the recorded value. Parallel and sequential passes give
- * bit-identical steps.
+ * bit-identical steps. --data-parallel and --devices set the data-parallel replicas, which change
+ * only the float rounding of a model without BatchNorm but the batch statistics of one with it:
+ * the flags pass here, and `checkResumeReplicas` refuses a different replica count for a
+ * BatchNorm model.
  */
 export const RESUME_SAFE_KEYS: ReadonlySet<string> = RESUME_SAFE_OPTIONS;
+
+/**
+ * Refuses a resume of a BatchNorm model on another number of data-parallel replicas than its
+ * checkpoint was trained on: each replica normalizes with its own shard's statistics, so the
+ * count is part of the math (docs/scale-out.md). Without BatchNorm the replicas' mean is the full
+ * batch's, and any count continues the run.
+ */
+export function checkResumeReplicas(out: string, recorded: number, now: number, batchNorm: boolean): void {
+  if (!batchNorm || recorded === now) return;
+  throw new ResumeError(`${out} was trained on ${recorded} data-parallel replica${recorded > 1 ? 's' : ''} and would continue on ${now}, which changes the math of its BatchNorm model (each replica normalizes its own shard); resume with --data-parallel ${recorded}, or start a new run with another --out`);
+}
 
 /**
  * The requested keys whose value differs from the recorded one (safe keys left out; a key the

@@ -24,11 +24,25 @@ export interface RunEnvironment {
   readonly host: string;
 }
 
+/** How a run's steps were spread over sessions and devices (docs/pass-placement.md). */
+export interface RunParallelism {
+  /** Data-parallel replicas each batch was split across (1: none). */
+  readonly replicas: number;
+  /** `--devices` as given, or null. */
+  readonly devices: readonly number[] | null;
+  /** Whether passes or replicas ran side by side in worker sessions. */
+  readonly concurrent: boolean;
+  /** The placement's one-sentence reason. */
+  readonly placement: string;
+}
+
 export interface RunRecordInput {
   readonly commandLine?: readonly string[];
   readonly config: Record<string, unknown>;
   readonly threads: number | null;
   readonly device: string;
+  /** Replicas and placement (absent: one replica, not recorded). */
+  readonly parallelism?: RunParallelism;
   readonly dataset: string;
   readonly train: Dataset;
   readonly test: Dataset;
@@ -49,6 +63,7 @@ export function writeRunRecord(out: string, r: RunRecordInput): void {
     config: r.config,
     threads: r.threads,
     device: r.device,
+    parallelism: r.parallelism ?? null,
     environment: runEnvironment(),
     data: {
       name: r.dataset,

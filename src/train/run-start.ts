@@ -9,7 +9,7 @@ import { saveModel } from '../onnx/io';
 import { Model } from '../onnx/ir';
 import { changedSafeKeys, recordResume } from './resume-policy';
 import { clearOldRun } from './run-folder';
-import { writeRunRecord } from './run-record';
+import { RunParallelism, writeRunRecord } from './run-record';
 
 export interface RunStart {
   readonly out: string;
@@ -24,6 +24,8 @@ export interface RunStart {
   readonly test: Dataset;
   readonly threads: number | null;
   readonly device: string;
+  /** Data-parallel replicas and device placement, for the run record. */
+  readonly parallelism?: RunParallelism;
   /** Where a resume continues from. */
   readonly fromStep: number;
   readonly fromEpoch: number;
@@ -31,7 +33,7 @@ export interface RunStart {
 
 /** Writes the run's first files (see the file comment). */
 export function beginRunFiles(s: RunStart, model: Model): void {
-  const record = () => writeRunRecord(s.out, { commandLine: s.commandLine, config: s.config, threads: s.threads, device: s.device, dataset: s.dataset, train: s.train, test: s.test });
+  const record = () => writeRunRecord(s.out, { commandLine: s.commandLine, config: s.config, threads: s.threads, device: s.device, parallelism: s.parallelism, dataset: s.dataset, train: s.train, test: s.test });
   if (s.resume) {
     if (Object.keys(s.config).length) writeFileAtomic(path.join(s.out, 'run-config.json'), `${JSON.stringify({ ...s.recorded, ...s.config }, null, 2)}\n`);
     recordResume(s.out, { time: new Date().toISOString(), commandLine: s.commandLine, changed: changedSafeKeys(s.recorded, s.config), fromStep: s.fromStep, fromEpoch: s.fromEpoch });

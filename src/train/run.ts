@@ -9,7 +9,7 @@ import { loadModel } from '../onnx/io';
 import { writeFileAtomic } from '../core/atomic-file';
 import { faultPoint } from '../core/fault-hook';
 import { checkCheckpointFits, ExpectedState } from './checkpoint-check';
-import { checkResume, readRecordedConfig } from './resume-policy';
+import { checkResume, checkResumeReplicas, readRecordedConfig } from './resume-policy';
 import { openRunFolder } from './run-folder';
 import { finishRunRecord } from './run-record';
 import { beginRunFiles } from './run-start';
@@ -128,7 +128,10 @@ export interface StepProgress {
 export interface RunEvents {
   onNote?(message: string): void;
   onStart?(info: {
-    trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean; startEpoch: number;
+    trainSize: number; valSize: number; testSize: number; stepsPerEpoch: number; parameters: number; parallel: boolean;
+    /** Data-parallel replicas each batch is split across (1: none). */
+    replicas: number;
+    startEpoch: number;
     /** The options the run uses, defaults filled in (the trainer's in `trainerOptions`). */
     options: ResolvedRunOptions; trainerOptions: ResolvedTrainerOptions;
   }): void;
@@ -214,8 +217,10 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
   const model = o.resume ? loadModel(forwardPath)
     : typeof o.model === 'function' ? o.model(train) : preloaded ?? loadForward(o.model);
   checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? TRAIN_OPTIONS.parallel.default) === 'off' ? 3 : 6 });
+  checkReplicasFit(o.trainer.dataParallel, o.batchSize);
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });
   try {
+    checkReplicasFit(trainer.dataParallel, o.batchSize);
     checkCompatible(trainer, train);
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
     for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
@@ -223,10 +228,14 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
     const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
     if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer));
+    // Checkpoints from before data parallelism trained on one replica.
+    if (resumed) checkResumeReplicas(o.out, typeof resumed.meta.replicas === 'number' ? resumed.meta.replicas : 1, trainer.dataParallel, trainer.buffers().size > 0);
     firstWrite();
     beginRunFiles({
       out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: datasetName, train, test,
-      threads: o.trainer.threads ?? null, device: trainer.options.device, fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
+      threads: o.trainer.threads ?? null, device: trainer.options.device,
+      parallelism: { replicas: trainer.dataParallel, devices: o.trainer.devices ? [...o.trainer.devices] : null, concurrent: trainer.parallel, placement: trainer.placement.reason },
+      fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);
     const log = new MetricsLog(o.out, !!o.resume);
@@ -249,10 +258,10 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
       log.truncateTo(trainer.stepCount, history.length);
       events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
     }
-    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, startEpoch, options: o, trainerOptions: trainer.options });
+    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, replicas: trainer.dataParallel, startEpoch, options: o, trainerOptions: trainer.options });
     const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
       trainer: trainer.getState(), epoch,
-      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial },
+      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial, replicas: trainer.dataParallel },
     });
     let interrupted = false;
     let lastLr = o.lr;
@@ -340,6 +349,13 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     return summary;
   } finally {
     await trainer.close();
+  }
+}
+
+/** Refuses more data-parallel replicas than a batch has images (some would get none). */
+function checkReplicasFit(replicas: number | undefined, batchSize: number): void {
+  if (replicas !== undefined && replicas > batchSize) {
+    throw new RunError(`--data-parallel ${replicas} splits each batch into more replicas than its ${batchSize} images; use at most --data-parallel ${batchSize}, or raise --batch-size`);
   }
 }
 

@@ -12,9 +12,12 @@ import { BaseOptimizer, OptimizerState } from '../optim/types';
 import { Batch, countCorrect, validateBatch } from '../runtime/batch';
 import { Device, resolveDevice, sessionOptions } from '../runtime/execution-providers';
 import { EvalSession, EvalResult } from '../runtime/eval-session';
-import { OrtGradientOracle, ParallelMode } from '../runtime/ort-oracle';
+import { OrtGradientOracle } from '../runtime/ort-oracle';
 import { ParameterStore } from '../runtime/parameter-store';
 import { DEFAULT_WEIGHT_DECAY, TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
+import { ParallelChoice, PassPlacement, placePasses } from '../runtime/pass-placement';
+import { OptionError } from '../core/option-error';
+import * as os from 'node:os';
 
 export interface TrainerOptions {
   /** The forward model: a path to an .onnx file, its bytes, or a loaded Model. Required. */
@@ -59,12 +62,32 @@ export interface TrainerOptions {
   readonly allowEvalExport?: boolean;
   /** Execution provider. Default: 'cpu'. */
   readonly device?: Device;
-  /** CUDA device index. Default: 0. */
+  /** CUDA device index. Default: 0 (or the first of `devices`). */
   readonly deviceId?: number;
+  /**
+   * CUDA device indices (`--devices 0,1`); the first holds the main session. With CR-SAM and two
+   * devices, w+e runs on the first and w−e on the second; more devices than the method's perturbed
+   * passes (2 for CR-SAM, 1 otherwise) make one data-parallel replica per device
+   * (docs/pass-placement.md). Refused with the CPU; WebGPU takes only [0]. Default: [deviceId].
+   */
+  readonly devices?: readonly number[];
   /** CPU threads in all. Default: all cores. */
   readonly threads?: number;
-  /** Run CR-SAM's two perturbed passes side by side in worker threads. Default: 'auto'. */
-  readonly parallel?: ParallelMode;
+  /**
+   * Run sessions side by side in worker threads: CR-SAM's two perturbed passes, or the
+   * data-parallel replicas. 'auto' decides per device kind (`PARALLEL_AUTO`: on the CPU from 2
+   * cores, on one GPU not until measured, across several GPUs always). Default: 'auto'.
+   */
+  readonly parallel?: ParallelChoice;
+  /**
+   * Data-parallel replicas (worker sessions) each batch is split across, in contiguous shards;
+   * their gradients are averaged weighted by shard size, so the update is the full batch's, and
+   * SAM/CR-SAM perturb along the averaged g0. With BatchNorm each replica normalizes with its own
+   * shard's statistics (as PyTorch DDP does) and the running statistics are averaged
+   * (docs/scale-out.md). A batch smaller than N uses one replica per sample. Default: one per
+   * device when `devices` lists more than the passes use, else 1.
+   */
+  readonly dataParallel?: number;
   /** ONNX Runtime graph optimization level. Default: 'all'. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
@@ -79,8 +102,9 @@ export function resolveTrainerOptions(options: Omit<TrainerOptions, 'model'>): R
   delete rest.model;
   delete rest.schedule;
   const resolved = withDefaults(rest, { ...libraryDefaults('trainer'), lr: TRAIN_OPTIONS.lr.default }) as ResolvedTrainerOptions;
-  // The one default that depends on another option.
-  return { ...resolved, weightDecay: options.weightDecay ?? DEFAULT_WEIGHT_DECAY[resolved.base] };
+  // The defaults that depend on another option: weight decay on the base optimizer, the main
+  // device on `devices`.
+  return { ...resolved, weightDecay: options.weightDecay ?? DEFAULT_WEIGHT_DECAY[resolved.base], deviceId: mainDeviceId(options) ?? 0 };
 }
 
 /** Everything a checkpoint needs to resume a trainer exactly. */
@@ -89,6 +113,29 @@ export interface TrainerState {
   readonly buffers: Map<string, Float32Array>;
   readonly optimizer: OptimizerState;
   readonly stepCount: number;
+}
+
+/** The main session's device: `deviceId`, or the first of `devices` (the two must agree when both are given). */
+function mainDeviceId(o: Pick<TrainerOptions, 'devices' | 'deviceId'>): number | undefined {
+  if (!o.devices) return o.deviceId;
+  if (o.devices.length === 0) throw new OptionError('--devices (devices) needs at least one device index.');
+  if (o.deviceId !== undefined && o.deviceId !== o.devices[0]) {
+    throw new OptionError(`--device-id ${o.deviceId} and --devices ${o.devices.join(',')} name different main devices; give only --devices (its first entry is the main device).`);
+  }
+  return o.devices[0];
+}
+
+/** The pass placement of a trainer; refuses data parallelism for a model whose batch size is fixed. */
+function placementFor(o: Omit<TrainerOptions, 'model'>, kind: 'cpu' | 'cuda' | 'webgpu', deviceId: number, dataInputs: readonly ValueInfo[]): PassPlacement {
+  const plan = placePasses({
+    method: o.optimizer ?? 'crsam', kind, parallel: o.parallel, dataParallel: o.dataParallel,
+    devices: o.devices ?? [kind === 'cpu' ? 0 : deviceId], cores: o.threads || os.availableParallelism(),
+  });
+  const fixed = dataInputs.map((v) => v.shape?.[0]).find((d): d is number => typeof d === 'number');
+  if (plan.replicas > 1 && fixed !== undefined) {
+    throw new OptionError(`the model takes batches of exactly ${fixed} samples (a fixed batch dimension), so they cannot be split across ${plan.replicas} data-parallel replicas; export it with a symbolic batch dimension, or train with one replica.`);
+  }
+  return plan;
 }
 
 export class TrainingError extends CrsamError {
@@ -105,6 +152,8 @@ export interface TrainStepMetrics extends StepMetrics {
 export class Trainer {
   /** A note for the user about the device (e.g. 'auto' fell back to the CPU), if any. */
   readonly deviceNote: string | undefined;
+  /** Where each pass of each replica runs (docs/pass-placement.md). */
+  readonly placement: PassPlacement;
   private readonly bufferBackup: Map<string, Float32Array>;
   /** The step (or evaluation) running now, settled either way; close() waits for it. */
   private inFlight: Promise<void> | undefined;
@@ -125,6 +174,7 @@ export class Trainer {
     note: string | undefined,
   ) {
     this.deviceNote = note;
+    this.placement = oracle.placement;
     this.bufferBackup = new Map([...store.buffers].map(([k, v]) => [k, new Float32Array(v.length)]));
   }
 
@@ -143,9 +193,10 @@ export class Trainer {
     });
     const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: o.lr });
     const resolved = resolveDevice(o);
+    const placement = placementFor(o, resolved.device, resolved.deviceId, artifacts.dataInputs);
     const sOpts = sessionOptions(o, resolved);
     const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
-      sessionOptions: sOpts, parallel: o.parallel, threads: o.threads, device: resolved.device,
+      sessionOptions: sOpts, placement,
     });
     let evalSession: EvalSession;
     try {
@@ -162,6 +213,8 @@ export class Trainer {
   get paramSpecs(): readonly TensorSpec[] { return this.artifacts.params; }
   get stepCount(): number { return this.stepper.stepCount; }
   get parallel(): boolean { return this.oracle.parallel; }
+  /** Data-parallel replicas each batch is split across (1: none). */
+  get dataParallel(): number { return this.placement.replicas; }
   /** Number of trainable scalars. */
   get size(): number { return this.store.size; }
 

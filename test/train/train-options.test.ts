@@ -53,6 +53,7 @@ describe('training option schema vs. the library', function () {
       if (key in given || (where === 'trainer' && key in given.trainer)) continue;
       const actual = where === 'run' ? (seen.options as unknown as Record<string, unknown>)[key] : (seen.trainerOptions as unknown as Record<string, unknown>)[key];
       if (name === 'weight-decay') expect(actual, name).to.equal(DEFAULT_WEIGHT_DECAY.sgd);
+      else if (name === 'device-id') expect(actual, name).to.equal(0);
       else expect(actual, `--${name} (${spec.library})`).to.deep.equal(expectedLibraryValue(spec));
       checked.push(name);
     }
@@ -71,11 +72,14 @@ describe('training option schema vs. the library', function () {
     }
     const t = resolveTrainerOptions({});
     for (const [name, spec] of ENTRIES) {
-      if (!spec.library?.startsWith('trainer.') || name === 'weight-decay') continue;
+      if (!spec.library?.startsWith('trainer.') || name === 'weight-decay' || name === 'device-id') continue;
       expect((t as unknown as Record<string, unknown>)[field(spec)[1]], name).to.deep.equal(expectedLibraryValue(spec));
     }
     expect(t.lr).to.equal(TRAIN_OPTIONS.lr.default);
     expect(resolveTrainerOptions({ base: 'adamw' }).weightDecay).to.equal(DEFAULT_WEIGHT_DECAY.adamw);
+    // The main device: 0, or the first of `devices`.
+    expect(t.deviceId).to.equal(0);
+    expect(resolveTrainerOptions({ devices: [2, 3] }).deviceId).to.equal(2);
   });
 
   it('SharpnessStep itself defaults ρ, α, β, the CR-SAM form and the BatchNorm policy as the schema does', () => {

@@ -87,6 +87,23 @@ describe('Trainer', () => {
     }
   });
 
+  it("SAM counts the training accuracy at w, not at w + e", async () => {
+    // ρ large enough that w + e classifies differently; both trainers start from the model's weights.
+    const sgd = await Trainer.create({ model: mlp, optimizer: 'sgd', threads: 2 });
+    const sam = await Trainer.create({ model: mlp, optimizer: 'sam', rho: 20, threads: 2 });
+    try {
+      const b = batch(64, 1, Array.from({ length: 64 }, (_, i) => BigInt((i * 7) % 10)));
+      const a = await sgd.step(b);
+      const m = await sam.step(b);
+      expect(m.loss).to.equal(a.loss);
+      expect(m.lossPlus as number).to.not.be.closeTo(m.loss, 1e-3);
+      expect(m.correct).to.equal(a.correct);
+    } finally {
+      await sgd.close();
+      await sam.close();
+    }
+  });
+
   it('exports an inference model, and loadParameters round-trips', async () => {
     const named = new Map([...trainer.parameters()].map(([k, v]) => [k, Float32Array.from(v).fill(0.01)]));
     trainer.loadParameters(named);
