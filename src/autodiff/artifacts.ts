@@ -8,6 +8,7 @@ import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { checkConstantSizes } from '../onnx/constant-size';
+import { checkDeclaredOutputTypes } from '../onnx/validate-graph';
 import { backward } from './backward';
 import { initializerRoles } from './trainable';
 import { GraphContract } from './graph-contract';
@@ -81,8 +82,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   try {
     facts = inferShapes(g, opset);
     checkConstantSizes(g, facts, 'the model');
+    checkDeclaredOutputTypes(g, facts, 'the model');
   } catch (e) {
-    if (e instanceof ShapeInferenceError) throw new AutodiffError(/invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
+    if (e instanceof ShapeInferenceError) throw new AutodiffError(e.invalidModel || /invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
     throw e;
   }
   const logits = g.outputs[0]?.name;
