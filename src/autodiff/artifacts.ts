@@ -249,12 +249,13 @@ function buildEvalModel(model: Model, opset: number, facts: Facts, params: Tenso
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
   const b = new GraphBuilder(g, opset, f);
   inferenceNodes(b, g.nodes);
-  const { loss } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
+  const { loss, sampleLosses } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
   const modelOutputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
   const lossName = rename(g, loss, 'loss');
-  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
+  const n = dataInputs[0]?.shape?.[0] ?? 'N';
+  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs, { name: sampleLosses, dtype: DataType.FLOAT, shape: [n] }];
   g.name = `${g.name || 'model'}_eval`;
-  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits } } };
+  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits, sampleLosses } } };
 }
 
 function buildInferenceModel(model: Model, opset: number, facts: Facts): Model {
