@@ -40,7 +40,7 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
   Where: { same: [1, 2], typed: { 0: [DataType.BOOL] } },
   Gather: { typed: { 1: INDICES } }, GatherElements: { typed: { 1: INDICES } },
   Reshape: { typed: { 1: INT64 } }, Expand: { typed: { 1: INT64 } }, Tile: { typed: { 1: INT64 } }, ConstantOfShape: { typed: { 0: INT64 } },
-  Pad: { typed: { 1: INT64 } }, Split: { typed: { 1: INT64 } }, Squeeze: { typed: { 1: INT64 } }, Unsqueeze: { typed: { 1: INT64 } },
+  Pad: { typed: { 1: INT64, 3: INDICES } }, Split: { typed: { 1: INT64 } }, Squeeze: { typed: { 1: INT64 } }, Unsqueeze: { typed: { 1: INT64 } },
   Slice: { typed: { 1: INDICES, 2: INDICES, 3: INDICES, 4: INDICES } },
 };
 
@@ -124,6 +124,16 @@ function checkAttributes(ctx: InferContext, node: Node): void {
         if (!v) continue;
         if (spatial !== undefined && v.length !== per * spatial) fail(name, `has ${v.length} values, but the input has ${spatial} spatial dims (expected ${per * spatial})`);
         if (v.some((d) => !(Number.isInteger(d) && d >= min))) fail(name, `must hold whole numbers of at least ${min}, got [${v.join(', ')}]`);
+      }
+      const kernel = attrInts(node, 'kernel_shape');
+      const w = ctx.input(1)?.shape;
+      if (kernel && (node.opType === 'Conv' || node.opType === 'ConvTranspose') && w && w.length === kernel.length + 2 && kernel.some((k, i) => typeof w[i + 2] === 'number' && w[i + 2] !== k)) {
+        fail('kernel_shape', `[${kernel.join(', ')}] does not match the weights' spatial sizes [${w.slice(2).join(', ')}]`);
+      }
+      const pads = attrInts(node, 'pads');
+      // A pooling window cannot start past the padding: ONNX Runtime wants every pad below the kernel.
+      if (kernel && pads && (node.opType === 'MaxPool' || node.opType === 'AveragePool') && pads.some((p, i) => p >= kernel[i % kernel.length])) {
+        fail('pads', `[${pads.join(', ')}] must each be smaller than the kernel [${kernel.join(', ')}]`);
       }
       break;
     }
