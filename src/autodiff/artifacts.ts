@@ -8,6 +8,7 @@ import { DataType, dtypeName, isFloatType } from '../onnx/dtype';
 import { Graph, Model, Node, Tensor, ValueInfo, cloneModel, defaultOpset } from '../onnx/ir';
 import { Facts, ShapeInferenceError, inferShapes } from '../onnx/shape-inference';
 import { checkConstantSizes } from '../onnx/constant-size';
+import { checkDeclaredOutputTypes } from '../onnx/validate-graph';
 import { backward } from './backward';
 import { initializerRoles } from './trainable';
 import { GraphContract } from './graph-contract';
@@ -81,8 +82,9 @@ export function buildArtifacts(model: Model, options: ArtifactOptions = {}): Tra
   try {
     facts = inferShapes(g, opset);
     checkConstantSizes(g, facts, 'the model');
+    checkDeclaredOutputTypes(g, facts, 'the model');
   } catch (e) {
-    if (e instanceof ShapeInferenceError) throw new AutodiffError(/invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
+    if (e instanceof ShapeInferenceError) throw new AutodiffError(e.invalidModel || /invalid shape/.test(e.message) ? e.message : `${e.message}; the op may be unsupported`);
     throw e;
   }
   const logits = g.outputs[0]?.name;
@@ -247,12 +249,13 @@ function buildEvalModel(model: Model, opset: number, facts: Facts, params: Tenso
   f.set(LABELS, { dtype: DataType.INT64, shape: [dataInputs[0]?.shape?.[0] ?? 'N'] });
   const b = new GraphBuilder(g, opset, f);
   inferenceNodes(b, g.nodes);
-  const { loss } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
+  const { loss, sampleLosses } = appendCrossEntropy(b, logits, LABELS, numClasses, eps, false);
   const modelOutputs = model.graph.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: facts.get(o.name)?.shape ?? o.shape }));
   const lossName = rename(g, loss, 'loss');
-  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs];
+  const n = dataInputs[0]?.shape?.[0] ?? 'N';
+  g.outputs = [{ name: lossName, dtype: DataType.FLOAT, shape: [] }, ...modelOutputs, { name: sampleLosses, dtype: DataType.FLOAT, shape: [n] }];
   g.name = `${g.name || 'model'}_eval`;
-  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits } } };
+  return { model: m, contract: { ...inputRoles(params, buffers, dataInputs), outputs: { loss: lossName, logits, sampleLosses } } };
 }
 
 function buildInferenceModel(model: Model, opset: number, facts: Facts): Model {

@@ -25,6 +25,8 @@ export interface ContractOutputs {
   readonly bufferUpdates?: readonly string[];
   /** The class scores [N, classes]. */
   readonly logits?: string;
+  /** Each sample's loss [N] (the eval graph's): evaluation sums the real samples of a padded batch. */
+  readonly sampleLosses?: string;
   /** (Hv)_p per parameter, in layout order. */
   readonly hvps?: readonly string[];
 }

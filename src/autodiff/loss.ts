@@ -8,6 +8,8 @@ import { attr } from '../onnx/attr';
 export interface CrossEntropy {
   readonly loss: string;
   readonly dLogits: string;
+  /** Each sample's loss [N] (the loss is their mean). */
+  readonly sampleLosses: string;
 }
 
 export function appendCrossEntropy(b: GraphBuilder, logits: string, labels: string, numClasses: number, labelSmoothing = 0, withGradient = true): CrossEntropy {
@@ -20,8 +22,8 @@ export function appendCrossEntropy(b: GraphBuilder, logits: string, labels: stri
   const logProb = b.op('LogSoftmax', [logits], { axis: attr.int(1) }, 'log_prob');
   const perSample = b.reduce('ReduceSum', b.op('Mul', [q, logProb]), [1], false);
   const loss = b.node('Neg', [b.reduce('ReduceMean', perSample, [0], false)], {}, { outputNames: [b.fresh('loss')] })[0];
-  if (!withGradient) return { loss, dLogits: '' };
+  if (!withGradient) return { loss, dLogits: '', sampleLosses: b.op('Neg', [perSample], {}, 'sample_losses') };
   const n = b.op('Cast', [b.op('Size', [labels])], { to: attr.int(dtype) });
   const dLogits = b.op('Div', [b.op('Sub', [b.op('Exp', [logProb]), q]), n], {}, 'dlogits');
-  return { loss, dLogits };
+  return { loss, dLogits, sampleLosses: '' };
 }

@@ -3,6 +3,7 @@
 import { CrsamError } from '../core/errors';
 import { DataType, dtypeName } from './dtype';
 import { Dim, Graph, Node, Shape, Tensor, topologicalOrder } from './ir';
+import { checkNode } from './node-checks';
 import { SHAPE_RULES } from './shape-rules/table';
 
 /** What is known about one value. */
@@ -18,6 +19,10 @@ export interface ValueFact {
 
 export class ShapeInferenceError extends CrsamError {
   override readonly name = 'ShapeInferenceError';
+  /** @param invalidModel the node is one ONNX Runtime refuses (not merely one crsam cannot follow). */
+  constructor(message: string, readonly invalidModel = false) {
+    super(message);
+  }
 }
 
 export interface InferContext {
@@ -29,6 +34,8 @@ export interface InferContext {
   req(i: number): ValueFact;
   readonly inputCount: number;
   fail(reason: string): never;
+  /** Like fail, for a node ONNX Runtime refuses too: the message is final, no hint that the op may be unsupported. */
+  refuse(reason: string): never;
 }
 
 export type ShapeRule = (ctx: InferContext) => (ValueFact | undefined)[];
@@ -73,7 +80,11 @@ export function inferNode(node: Node, opset: number, facts: Facts): (ValueFact |
     fail: (reason) => {
       throw new ShapeInferenceError(`cannot infer the output of ${node.opType} node '${node.name}': ${reason}`);
     },
+    refuse: (reason) => {
+      throw new ShapeInferenceError(`${node.opType} node '${node.name}': ${reason}; ONNX Runtime cannot run it either (fix the export)`, true);
+    },
   };
+  checkNode(ctx);
   const outs = rule(ctx);
   // Rules compute dims arithmetically; bad attributes (stride 0, negative pads) or absurd declared
   // sizes would otherwise flow on as Infinity, NaN or negative dims and fail far away, in our own

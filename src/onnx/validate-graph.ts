@@ -4,6 +4,7 @@
 import { BYTES_PER_ELEMENT, dtypeName } from './dtype';
 import { OnnxFormatError } from './errors';
 import { Graph, ValueInfo, topologicalOrder } from './ir';
+import type { Facts } from './shape-inference';
 
 /** Refuses a graph ONNX Runtime would refuse; `label` names the model in messages. */
 export function validateGraph(graph: Graph, label: string): void {
@@ -53,4 +54,17 @@ function checkType(v: ValueInfo, what: string, where: string): void {
   if (BYTES_PER_ELEMENT[v.dtype] !== undefined) return;
   const type = (v.dtype as number) === 0 ? 'no element type' : `the element type ${dtypeName(v.dtype)}, which crsam does not support`;
   throw new OnnxFormatError(`${where}: the graph ${what} '${v.name}' has ${type}; re-export it with a numeric type`);
+}
+
+/**
+ * Refuses graph outputs declared with another element type than the graph computes (a float
+ * classifier whose logits are declared bool or int64): ONNX Runtime refuses such a model when it
+ * loads it, and crsam would otherwise train on what the graph computes, not what it declares.
+ */
+export function checkDeclaredOutputTypes(graph: Graph, facts: Facts, label: string): void {
+  for (const v of graph.outputs) {
+    const f = facts.get(v.name);
+    if (!f || (v.dtype as number) === 0 || f.dtype === v.dtype) continue;
+    throw new OnnxFormatError(`${label}: the graph output '${v.name}' is declared ${dtypeName(v.dtype)}, but the graph computes it as ${dtypeName(f.dtype)}; re-export the model so the two agree`);
+  }
 }

@@ -2,7 +2,7 @@
 // statistics.
 import * as ort from 'onnxruntime-node';
 import { ValueInfo } from '../onnx/ir';
-import { Batch, asTensorLike, countCorrect, validateBatch } from './batch';
+import { Batch, TensorLike, asTensorLike, countCorrect, validateBatch } from './batch';
 import { BatchArrays, GraphLayout, GraphSession } from './graph-session';
 import { ParameterStore } from './parameter-store';
 
@@ -21,6 +21,31 @@ export function batchArrays(batch: Batch): BatchArrays {
   return { data, labels: batch.labels };
 }
 
+/**
+ * A short batch (the last of a test set whose size is not a multiple of the batch) padded to a
+ * fixed-batch model's batch by repeating its last sample. In inference mode (BatchNorm on running
+ * statistics) samples do not interact, so the real rows' scores and losses are those of an
+ * unpadded run; the evaluation counts only the real rows. Batches of a dynamic-batch model, and
+ * full ones, are returned as they are.
+ */
+export function padToFixedBatch(batch: Batch, dataInputs: readonly ValueInfo[]): Batch {
+  const fixed = dataInputs[0]?.shape?.[0];
+  const n = batch.labels.length;
+  if (typeof fixed !== 'number' || n >= fixed || n === 0) return batch;
+  const inputs: Record<string, TensorLike> = {};
+  for (const [name, t] of Object.entries(batch.inputs)) {
+    const { data, dims } = asTensorLike(t, name);
+    const row = data.length / dims[0];
+    const padded = new Float32Array(row * fixed);
+    padded.set(data);
+    for (let i = dims[0]; i < fixed; i++) padded.copyWithin(i * row, (dims[0] - 1) * row, dims[0] * row);
+    inputs[name] = { data: padded, dims: [fixed, ...dims.slice(1)] };
+  }
+  const labels = new BigInt64Array(fixed).fill(batch.labels[n - 1]);
+  labels.set(batch.labels);
+  return { inputs, labels };
+}
+
 export class EvalSession {
   private constructor(private readonly session: GraphSession, private readonly dataInputs: readonly ValueInfo[]) {}
 
@@ -32,13 +57,19 @@ export class EvalSession {
     let lossSum = 0;
     let correct = 0;
     let count = 0;
-    for await (const batch of batches) {
-      const n = validateBatch(batch, this.dataInputs, numClasses);
+    for await (const real of batches) {
+      const batch = padToFixedBatch(real, this.dataInputs);
+      validateBatch(batch, this.dataInputs, numClasses);
+      // Only the real samples count: a padded batch's extra rows are copies, left out of both sums.
+      const n = real.labels.length;
       const r = await this.session.run({ batch: batchArrays(batch), weights: store.flat, buffers: store.buffers }, (out) => {
         const logits = out.logits();
-        return { loss: out.loss(), correct: countCorrect(logits.data, batch.labels, logits.classes) };
+        const losses = out.sampleLosses();
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += losses[i];
+        return { lossSum: sum, correct: countCorrect(logits.data, real.labels, logits.classes) };
       });
-      lossSum += r.loss * n;
+      lossSum += r.lossSum;
       correct += r.correct;
       count += n;
     }

@@ -45,6 +45,11 @@ export class GraphOutputs {
     return Number(this.out[this.layout.contract.outputs.loss].data[0]);
   }
 
+  /** Each sample's loss [N] (a view of the output). */
+  sampleLosses(): Float32Array {
+    return this.out[required(this.layout.contract.outputs.sampleLosses, 'sampleLosses')].data as Float32Array;
+  }
+
   /** The class scores [N, classes] (a view of the output: copy what must outlive the callback). */
   logits(): { readonly data: Float32Array; readonly classes: number } {
     const t = this.out[required(this.layout.contract.outputs.logits, 'logits')];

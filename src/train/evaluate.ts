@@ -9,12 +9,19 @@ import { EvalResult, EvalSession } from '../runtime/eval-session';
 import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { ParameterStore } from '../runtime/parameter-store';
 import { toRuntimeBatch } from './run';
+import { fixedBatchSize } from './fixed-batch';
 
 export class EvaluateError extends CrsamError {
   override readonly name = 'EvaluateError';
 }
 
-export async function evaluateModel(model: Model, pair: DatasetPair, split: 'train' | 'test', batchSize: number, config: SessionConfig = {}): Promise<EvalResult> {
+/**
+ * Mean loss and accuracy of `model` on a split. `batchSize`: samples per batch; a fixed-batch
+ * model always runs its own batch (the size changes no metric: the last short batch is padded
+ * and only its real samples count).
+ */
+export async function evaluateModel(model: Model, pair: DatasetPair, split: 'train' | 'test', requestedBatchSize: number, config: SessionConfig = {}): Promise<EvalResult> {
+  const batchSize = fixedBatchSize(model) ?? requestedBatchSize;
   const art = buildArtifacts(model);
   const ds = pair[split];
   if (art.numClasses !== ds.numClasses) throw new EvaluateError(`the model has ${art.numClasses} output classes but ${ds.name} has ${ds.numClasses}`);

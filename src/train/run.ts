@@ -29,6 +29,7 @@ import { writeCurves, writeGeometryCurves } from './curves';
 import { EpochRecord, MetricsLog } from './metrics-log';
 import { artifactsDataShape, checkValidationRecord, DataShape, prepareRunData, writeValidationRecord } from './run-data';
 import { EvalResult } from '../runtime/eval-session';
+import { fixedBatchSize } from './fixed-batch';
 
 export { limitDataset } from './run-data';
 
@@ -205,8 +206,6 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
   const data = prepareRunData({ ...o, syntheticShape: o.syntheticShape ?? (preloaded ? modelShape(preloaded) : undefined) }, events.onNote);
   const { train, val, test } = data;
   const evalBatchSize = o.evalBatchSize;
-  const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout });
-  const stepsPerEpoch = loaders.train.batchesPerEpoch;
   if (o.resume) checkValidationRecord(o.out, data);
   const datasetName = data.name;
 
@@ -216,6 +215,13 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
   if (o.resume && !fs.existsSync(forwardPath)) throw new RunError(`${o.out} cannot be resumed: its ${forwardPath} is missing`);
   const model = o.resume ? loadModel(forwardPath)
     : typeof o.model === 'function' ? o.model(train) : preloaded ?? loadForward(o.model);
+  // A fixed-batch model cannot take a short last training batch, and padding one would change its
+  // BatchNorm statistics: drop it, as PyTorch's drop_last does (evaluation pads instead, masked).
+  const fixed = fixedBatchSize(model);
+  const dropLast = fixed !== undefined && train.length % o.batchSize !== 0;
+  if (dropLast && !o.resume) events.onNote?.(`the model has a fixed batch of ${fixed}: each epoch trains on ${Math.floor(train.length / o.batchSize) * o.batchSize} of the ${train.length} training images (the short last batch is dropped)`);
+  const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout, dropLast });
+  const stepsPerEpoch = loaders.train.batchesPerEpoch;
   checkTrainingMemory(model, o.batchSize, o.memoryLimit ?? os.totalmem() * 0.8, o.modelName, { parameterCopies: 8, activationFactor: (o.trainer.parallel ?? TRAIN_OPTIONS.parallel.default) === 'off' ? 3 : 6 });
   checkReplicasFit(o.trainer.dataParallel, o.batchSize);
   const trainer = await Trainer.create({ ...o.trainer, model, schedule: scheduleFor(o, stepsPerEpoch) });

@@ -127,8 +127,11 @@ async function session(model: Model): Promise<ort.InferenceSession> {
 export async function checkGradient(op: string, specs: readonly InputSpec[], attrs: AttrSpec = {}, opts: CheckOptions = {}): Promise<(Arr | undefined)[]> {
   let dtype = opts.float32 ? DataType.FLOAT : DataType.DOUBLE;
   let fwd: ort.InferenceSession;
-  let built = build(op, specs, attrs, opts, dtype, false, true);
+  let built: Built;
   try {
+    // Float64 where the op's inputs allow it: crsam's checks (or ONNX Runtime) refuse a float64
+    // graph with float32 constants, and the check then runs in float32.
+    built = build(op, specs, attrs, opts, dtype, false, true);
     fwd = await session(build(op, specs, attrs, opts, dtype, false, false).model);
     await session(built.model);
   } catch {

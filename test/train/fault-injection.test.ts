@@ -3,6 +3,9 @@
 // on one folder. After each, the folder resumes to exactly the parameters and optimizer state of
 // an uninterrupted run (or is refused in one sentence), and no checkpoint saved earlier is lost.
 // The kills at named points use the test-only CRSAM_FAULT hook (src/core/fault-hook.ts).
+// Independent cases (each its own folder) run a few processes at a time: every process spends
+// most of its second starting up and syncing files, so on a 2-core machine three at a time
+// take about half the wall time of one at a time, with the same cases and the same checks.
 import { expect } from 'chai';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +22,21 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crsam-fault-'));
 const RUN = ['--model', 'mlp', '--data', 'synthetic', '--epochs', '3', '--batch-size', '32', '--train-limit', '256', '--test-limit', '64',
   '--seed', '1', '--threads', '1', '--parallel', 'off'];
 const STEPS = 24;
+/** Processes at a time for independent cases: CRSAM_FAULT_JOBS, else 3. */
+const JOBS = Math.max(1, Number(process.env.CRSAM_FAULT_JOBS) || 3);
+
+/** Runs `cases` at most JOBS at a time; fails with the first failure after all have ended. */
+async function inParallel<T>(cases: readonly T[], run: (c: T) => Promise<void>): Promise<void> {
+  const queue = [...cases];
+  const errors: unknown[] = [];
+  const worker = async () => {
+    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+      try { await run(c); } catch (e) { errors.push(e); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(JOBS, cases.length) }, worker));
+  if (errors.length) throw errors[0];
+}
 
 interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -93,28 +111,29 @@ describe('fault injection: crsam train survives kills, signals, a full disk and 
   });
 
   it('SIGKILL inside every phase of a checkpoint write keeps the previous checkpoint and resumes bit-identically', async () => {
-    for (const file of ['last.ckpt', 'best.ckpt']) {
-      for (const phase of ['start', 'temp-created', 'half-written', 'written', 'synced', 'renamed']) {
-        const dir = path.join(tmp, `kill-${file}-${phase}`);
-        const r = await crsam(['train', ...RUN, '--out', dir], { CRSAM_FAULT: `${file}@${phase}#${file === 'last.ckpt' ? 2 : 1}` });
-        expect(r.signal, `${file}@${phase}: ${r.stderr}`).to.equal('SIGKILL');
-        const ck = checkpointsIntact(dir);
-        if (file === 'last.ckpt') {
-          // The first epoch's checkpoint survives a kill anywhere in the second's write.
-          expect(ck?.trainer.stepCount, phase).to.equal(phase === 'renamed' ? 16 : 8);
-        }
-        expect(fs.readdirSync(path.join(dir, 'checkpoints')).filter((f) => !f.endsWith('.ckpt')), 'only temp files besides').to.satisfy((l: string[]) => l.every((f) => /\.tmp-/.test(f)));
-        await finish(dir);
-        expect(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), 'stale temp files are cleaned').to.deep.equal(['best.ckpt', 'last.ckpt']);
-        expectSameRun(dir, ref);
+    const cases = ['last.ckpt', 'best.ckpt'].flatMap((file) => ['start', 'temp-created', 'half-written', 'written', 'synced', 'renamed'].map((phase) => ({ file, phase })));
+    await inParallel(cases, async ({ file, phase }) => {
+      const dir = path.join(tmp, `kill-${file}-${phase}`);
+      const r = await crsam(['train', ...RUN, '--out', dir], { CRSAM_FAULT: `${file}@${phase}#${file === 'last.ckpt' ? 2 : 1}` });
+      expect(r.signal, `${file}@${phase}: ${r.stderr}`).to.equal('SIGKILL');
+      const ck = checkpointsIntact(dir);
+      if (file === 'last.ckpt') {
+        // The first epoch's checkpoint survives a kill anywhere in the second's write.
+        expect(ck?.trainer.stepCount, phase).to.equal(phase === 'renamed' ? 16 : 8);
       }
-    }
+      expect(fs.readdirSync(path.join(dir, 'checkpoints')).filter((f) => !f.endsWith('.ckpt')), 'only temp files besides').to.satisfy((l: string[]) => l.every((f) => /\.tmp-/.test(f)));
+      await finish(dir);
+      expect(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), 'stale temp files are cleaned').to.deep.equal(['best.ckpt', 'last.ckpt']);
+      expectSameRun(dir, ref);
+    });
   });
 
   it('SIGKILL at random steps and at a random moment resumes bit-identically (a stale lock is taken over)', async () => {
     const rng = new Rng(20261202, 'fault-injection');
-    for (let i = 0; i < 3; i++) {
-      const step = 1 + Math.floor(rng.nextFloat() * STEPS);
+    const steps = [0, 1, 2].map(() => 1 + Math.floor(rng.nextFloat() * STEPS));
+    const delay = 200 + Math.floor(rng.nextFloat() * 1500);
+    const killAtStep = async (i: number) => {
+      const step = steps[i];
       const dir = path.join(tmp, `kill-step-${i}`);
       const r = await crsam(['train', ...RUN, '--out', dir], { CRSAM_FAULT: `step@done#${step}` });
       expect(r.signal, r.stderr).to.equal('SIGKILL');
@@ -122,19 +141,26 @@ describe('fault injection: crsam train survives kills, signals, a full disk and 
       checkpointsIntact(dir);
       await finish(dir);
       expectSameRun(dir, ref);
-    }
-    const dir = path.join(tmp, 'kill-timer');
-    const p = start(['train', ...RUN, '--out', dir]);
-    await until('the lock', () => fs.existsSync(path.join(dir, '.lock')));
-    await new Promise((res) => setTimeout(res, 200 + Math.floor(rng.nextFloat() * 1500)));
-    p.child.kill('SIGKILL');
-    await p.done;
-    checkpointsIntact(dir);
-    await finish(dir);
-    expectSameRun(dir, ref);
+    };
+    const killAtMoment = async () => {
+      const dir = path.join(tmp, 'kill-timer');
+      const p = start(['train', ...RUN, '--out', dir]);
+      await until('the lock', () => fs.existsSync(path.join(dir, '.lock')));
+      await new Promise((res) => setTimeout(res, delay));
+      p.child.kill('SIGKILL');
+      await p.done;
+      checkpointsIntact(dir);
+      await finish(dir);
+      expectSameRun(dir, ref);
+    };
+    await inParallel([0, 1, 2, 3], (i) => (i < 3 ? killAtStep(i) : killAtMoment()));
   });
 
   it('SIGTERM and SIGHUP finish the step, save a checkpoint, exit non-zero saying how to resume, and the run resumes bit-identically', async () => {
+    await inParallel(['term', 'hup'], (c) => (c === 'term' ? term() : hangUp()));
+  });
+
+  async function term(): Promise<void> {
     const dir = path.join(tmp, 'term');
     const r = await crsam(['train', ...RUN, '--out', dir], { CRSAM_FAULT: 'step@done#11:term' });
     expect(r.code, r.stderr).to.equal(143);
@@ -142,7 +168,9 @@ describe('fault injection: crsam train survives kills, signals, a full disk and 
     expect(checkpointsIntact(dir)?.trainer.stepCount).to.be.within(11, 16); // the handler runs after the step it came in
     await finish(dir);
     expectSameRun(dir, ref);
+  }
 
+  async function hangUp(): Promise<void> {
     const hup = path.join(tmp, 'hup');
     const p = start(['train', ...RUN, '--out', hup], { CRSAM_FAULT: 'step@done#5:stop' });
     await until('the stop at step 5', () => stopped(p.child.pid as number));
@@ -153,7 +181,7 @@ describe('fault injection: crsam train survives kills, signals, a full disk and 
     expect(checkpointsIntact(hup)?.trainer.stepCount).to.be.within(5, 8);
     await finish(hup);
     expectSameRun(hup, ref);
-  });
+  }
 
   it('a full disk during a checkpoint write fails in one sentence, keeps the previous checkpoint, and the run resumes bit-identically', async () => {
     const mnt = path.join(tmp, 'small-disk');

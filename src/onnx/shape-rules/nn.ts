@@ -2,11 +2,16 @@
 import { DataType } from '../dtype';
 import { attrInt, attrInts, Dim } from '../ir';
 import { convGeometry } from '../conv-geometry';
-import { ShapeRule, broadcastShapes } from '../shape-inference';
+import { InferContext, ShapeRule, broadcastShapes, normAxis } from '../shape-inference';
 
 /** ONNX Runtime refuses kernels with a size below 1; so do we, at the user's node. */
 function checkKernel(fail: (m: string) => never, kernel: readonly Dim[]): void {
   if (kernel.some((k) => typeof k === 'number' && !(Number.isInteger(k) && k >= 1))) fail(`kernel_shape must hold sizes of at least 1, got [${kernel.join(', ')}]`);
+}
+
+/** ONNX Runtime refuses a window (dilated kernel) larger than the padded input: an output below 1. */
+function checkOutput(ctx: InferContext, inSpatial: readonly Dim[], out: readonly (number | null)[]): void {
+  if (out.some((d) => d !== null && d < 1)) ctx.refuse(`its window (kernel_shape, dilations, pads, strides) does not fit the input's spatial size [${inSpatial.join(', ')}]: the output would be [${out.join(', ')}]`);
 }
 
 export const conv: ShapeRule = (ctx) => {
@@ -21,6 +26,7 @@ export const conv: ShapeRule = (ctx) => {
   if (!kernel.every((k) => typeof k === 'number')) ctx.fail('the kernel size must be known');
   checkKernel(ctx.fail.bind(ctx), kernel);
   const g = convGeometry(ctx.node, x.shape.slice(2), kernel as number[]);
+  checkOutput(ctx, x.shape.slice(2), g.outSpatial);
   return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[0], ...g.outSpatial] }];
 };
 
@@ -49,9 +55,10 @@ export const convTranspose: ShapeRule = (ctx) => {
 export const pool: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }, { dtype: DataType.INT64 }];
+  // kernel_shape's presence and sizes are checked with the other attributes (node-checks.ts).
   const kernel = attrInts(ctx.node, 'kernel_shape') ?? ctx.fail('kernel_shape is required');
-  checkKernel(ctx.fail.bind(ctx), kernel);
   const g = convGeometry(ctx.node, x.shape.slice(2), kernel);
+  checkOutput(ctx, x.shape.slice(2), g.outSpatial);
   const shape = [x.shape[0], x.shape[1], ...g.outSpatial];
   return [{ dtype: x.dtype, shape }, { dtype: DataType.INT64, shape }];
 };
@@ -72,8 +79,7 @@ export const layerNorm: ShapeRule = (ctx) => {
   const u = attrInt(ctx.node, 'stash_type', DataType.FLOAT) as DataType; // Mean and InvStdDev have the stash type
   if (!x.shape) return [{ dtype: x.dtype }, { dtype: u }, { dtype: u }];
   const rank = x.shape.length;
-  const axis = attrInt(ctx.node, 'axis', -1);
-  const a = axis < 0 ? axis + rank : axis;
+  const a = normAxis(ctx, attrInt(ctx.node, 'axis', -1), rank);
   const stat = x.shape.map((d, i) => (i < a ? d : 1));
   return [{ dtype: x.dtype, shape: x.shape }, { dtype: u, shape: stat }, { dtype: u, shape: stat }];
 };
@@ -84,6 +90,8 @@ export const matMul: ShapeRule = (ctx) => {
   if (!a.shape || !b.shape) return [{ dtype: a.dtype }];
   const sa = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
   const sb = b.shape.length === 1 ? [b.shape[0], 1] : b.shape;
+  const [k1, k2] = [sa[sa.length - 1], sb[sb.length - 2]];
+  if (typeof k1 === 'number' && typeof k2 === 'number' && k1 !== k2) ctx.refuse(`it multiplies [${a.shape.join(', ')}] by [${b.shape.join(', ')}]: the inner sizes ${k1} and ${k2} differ`);
   const batch = broadcastShapes(ctx, [sa.slice(0, -2), sb.slice(0, -2)]) ?? [];
   const shape: Dim[] = [...batch];
   if (a.shape.length > 1) shape.push(sa[sa.length - 2]);
@@ -95,8 +103,12 @@ export const gemm: ShapeRule = (ctx) => {
   const a = ctx.req(0);
   const b = ctx.req(1);
   if (!a.shape || !b.shape) return [{ dtype: a.dtype }];
+  if (a.shape.length !== 2 || b.shape.length !== 2) ctx.refuse(`its inputs must be matrices (rank 2), got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   const m = attrInt(ctx.node, 'transA', 0) ? a.shape[1] : a.shape[0];
   const n = attrInt(ctx.node, 'transB', 0) ? b.shape[0] : b.shape[1];
+  const ka = attrInt(ctx.node, 'transA', 0) ? a.shape[0] : a.shape[1];
+  const kb = attrInt(ctx.node, 'transB', 0) ? b.shape[1] : b.shape[0];
+  if (typeof ka === 'number' && typeof kb === 'number' && ka !== kb) ctx.refuse(`it multiplies [${a.shape.join(', ')}] by [${b.shape.join(', ')}] (transA ${attrInt(ctx.node, 'transA', 0)}, transB ${attrInt(ctx.node, 'transB', 0)}): the inner sizes ${ka} and ${kb} differ`);
   return [{ dtype: a.dtype, shape: [m, n] }];
 };
 

@@ -21,6 +21,7 @@ export const reshape: ShapeRule = (ctx) => {
   }
   // ONNX Runtime refuses a target below −1 or with several −1s: so do we, at the user's node.
   if (target.some((d) => typeof d === 'number' && d < -1) || target.filter((d) => d === -1).length > 1) ctx.fail(`the target shape [${target.join(', ')}] may hold sizes ≥ 0 and at most one −1`);
+  if (allowZero && target.includes(0) && target.includes(-1)) ctx.refuse(`with allowzero set, the target shape [${target.join(', ')}] may not hold both 0 and −1`);
   const out: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? x.shape?.[i] ?? null : d));
   const inferIdx = out.indexOf(-1);
   if (inferIdx >= 0) {
@@ -41,7 +42,10 @@ export const flatten: ShapeRule = (ctx) => {
 export const transpose: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }];
-  const perm = attrInts(ctx.node, 'perm') ?? x.shape.map((_, i) => x.shape!.length - 1 - i);
+  const rank = x.shape.length;
+  const perm = attrInts(ctx.node, 'perm') ?? x.shape.map((_, i) => rank - 1 - i);
+  // ONNX Runtime refuses a perm that is not a permutation of the input's axes.
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`its attribute perm [${perm.join(', ')}] must order the input's ${rank} axes 0…${rank - 1}, each once`);
   return [{ dtype: x.dtype, shape: perm.map((p) => x.shape![p]) }];
 };
 
@@ -51,6 +55,12 @@ export const concat: ShapeRule = (ctx) => {
   if (!first?.shape) return [{ dtype: facts[0].dtype }];
   const rank = first.shape.length;
   const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 0), rank);
+  // ONNX Runtime refuses inputs of different ranks, or different known sizes off the axis.
+  for (const [k, f] of facts.entries()) {
+    if (!f.shape) continue;
+    const clash = f.shape.length !== rank || f.shape.some((e, i) => i !== axis && typeof e === 'number' && typeof first.shape?.[i] === 'number' && e !== first.shape[i]);
+    if (clash) ctx.refuse(`input ${k} has shape [${f.shape.join(', ')}], which does not fit [${first.shape.join(', ')}] off axis ${axis}`);
+  }
   const shape: Dim[] = first.shape.map((d, i) => {
     if (i !== axis) return facts.map((f) => f.shape?.[i]).find((e) => e !== null && e !== undefined) ?? d;
     let sum: number | null = 0;
@@ -133,6 +143,8 @@ export const squeeze: ShapeRule = (ctx) => {
   const axesIn = listInput(ctx, 1, 'axes');
   const rank = x.shape.length;
   const axes = axesIn ? axesIn.map((a) => normAxis(ctx, a as number, rank)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  const wide = axes.find((a) => typeof x.shape?.[a] === 'number' && x.shape[a] !== 1);
+  if (wide !== undefined) ctx.refuse(`it squeezes axis ${wide}, which has size ${x.shape[wide]}, not 1`);
   return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !axes.includes(i)), value: x.value }];
 };
 
