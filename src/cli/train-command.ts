@@ -111,10 +111,11 @@ function checkReplicaFlags(c: Record<string, ParsedValue | undefined>, trainer: 
 export async function runTrain(args: Parsed<typeof TRAIN_OPTIONS>, print: (line: string) => void): Promise<number> {
   const c = mergeConfig(args);
   checkRanges(FLAGS, c);
-  // Every value is read before a run folder is made for it.
+  // A fixed-batch model sets the batch sizes (preloadFileModel), so its values come first; every
+  // value is read before a run folder is made for it.
+  const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   const library = libraryOptionsFrom(c, (m) => new UsageError(m));
   checkReplicaFlags(c, library.trainer);
-  const preloaded = args.flags.resume ? undefined : preloadFileModel(c, args.given, print);
   const resume = !!args.flags.resume;
   const modelSpec = c.model as string;
   if (!resume) checkModelSpec(modelSpec);
