@@ -160,7 +160,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
     if (node.opType === 'BatchNormalization') {
       for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
     } else if (node.opType === 'Dropout') {
-      g.nodes.push(trainingDropout(b, node, opset));
+      g.nodes.push(trainingDropout(b, node));
     } else if (RECURRENT_OPS.includes(node.opType)) {
       lowerRecurrent(b, node);
       unrolled = true;
@@ -220,8 +220,7 @@ function rename(g: Graph, from: string, to: string): string {
 }
 
 /** Dropout in training mode, with its mask output (which the backward pass reuses). */
-function trainingDropout(b: GraphBuilder, node: Node, opset: number): Node {
-  if (opset < 12) throw new AutodiffError(`Dropout node '${node.name}' needs opset 12 or newer to run in training mode`);
+function trainingDropout(b: GraphBuilder, node: Node): Node {
   const ratio = node.inputs[1] || b.scalar(0.5);
   const mask = node.outputs[1] || b.fresh(`${node.name}_mask`);
   const out: Node = { ...node, inputs: [node.inputs[0], ratio, b.initializer('training_mode', DataType.BOOL, [], Uint8Array.of(1))], outputs: [node.outputs[0], mask] };
