@@ -61,7 +61,7 @@ export interface TrainingArtifacts {
 
 export const MIN_OPSET = 13;
 /** The newest default-domain opset onnxruntime-node 1.30 loads (measured: 26 loads, 27 is refused). */
-export const MAX_OPSET = 26;
+const MAX_OPSET = 26;
 
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   const opset = defaultOpset(model);

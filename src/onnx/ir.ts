@@ -204,7 +204,7 @@ export function cloneModel(model: Model): Model {
   };
 }
 
-export function cloneGraph(g: Graph): Graph {
+function cloneGraph(g: Graph): Graph {
   return {
     ...g,
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), meta: n.meta ? { ...n.meta } : undefined })),

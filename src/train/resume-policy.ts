@@ -15,7 +15,7 @@ export class ResumeError extends CrsamError {
  * the execution settings (threads, device, parallel passes, progress output). Everything else
  * must equal the recorded value. Parallel and sequential passes give bit-identical steps.
  */
-export const RESUME_SAFE_KEYS: ReadonlySet<string> = new Set([
+const RESUME_SAFE_KEYS: ReadonlySet<string> = new Set([
   'epochs', 'threads', 'device', 'device-id', 'parallel', 'out', 'resume', 'config', 'overwrite', 'progress', 'quiet',
 ]);
 
@@ -23,7 +23,7 @@ export const RESUME_SAFE_KEYS: ReadonlySet<string> = new Set([
  * The requested keys whose value differs from the recorded one (safe keys left out; a key the
  * run did not record counts as unset). Pass only what the user asked for (the flags given).
  */
-export function changedMathKeys(recorded: Record<string, unknown>, requested: Record<string, unknown>): string[] {
+function changedMathKeys(recorded: Record<string, unknown>, requested: Record<string, unknown>): string[] {
   return Object.keys(requested).filter((k) => !RESUME_SAFE_KEYS.has(k) && !same(recorded[k], requested[k])).sort();
 }
 
