@@ -8,7 +8,6 @@ import { serializeModel } from '../onnx/io';
 import { EvalResult, EvalSession } from '../runtime/eval-session';
 import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { ParameterStore } from '../runtime/parameter-store';
-import { toRuntimeBatch } from './run';
 
 export class EvaluateError extends CrsamError {
   override readonly name = 'EvaluateError';
@@ -24,9 +23,7 @@ export async function evaluateModel(model: Model, pair: DatasetPair, split: 'tra
     const loaders = makeLoaders(pair, { batchSize, evalBatchSize: batchSize });
     // The test loader normalizes without augmenting; for the train split use a loader like it.
     const loader = split === 'test' ? loaders.test : makeLoaders({ train: pair.train, test: pair.train }, { batchSize, evalBatchSize: batchSize }).test;
-    const input = art.dataInputs[0].name;
-    const batches = (function* () { for (const b of loader.batches()) yield toRuntimeBatch(b, input); })();
-    return await session.evaluate(batches, store, art.numClasses);
+    return await session.evaluate(loader.batches(art.dataInputs[0].name), store, art.numClasses);
   } finally {
     await session.close();
   }

@@ -17,9 +17,8 @@ import { checkTrainingMemory } from '../zoo/memory';
 import { GeometryTracker, geometryMetrics } from './geometry-tracker';
 import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
-import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, evalAugmentation, makeLoaders, validateDataset } from '../data';
+import { DataLoader, Dataset, DatasetPair, LoaderState, evalAugmentation, makeLoaders, validateDataset } from '../data';
 import { buildArtifacts } from '../autodiff/artifacts';
-import { Batch } from '../runtime/batch';
 import { Model } from '../onnx/ir';
 import { ScheduleOptions } from '../optim/schedule';
 import { Trainer, TrainerOptions, TrainingError } from './trainer';
@@ -237,10 +236,10 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     for (let epoch = startEpoch; epoch < o.epochs && !interrupted && !stopped; epoch++) {
       const t0 = Date.now() - partial.seconds * 1000;
       let batchIndex = Math.round(partial.count / o.batchSize);
-      for await (const batch of loaders.train.prefetch()) {
+      for await (const batch of loaders.train.prefetch(trainer.dataInputs[0].name)) {
         let m;
         try {
-          m = await trainer.step(toRuntimeBatch(batch, trainer.dataInputs[0].name));
+          m = await trainer.step(batch);
           lastLr = m.lr;
         } catch (e) {
           if (e instanceof TrainingError) { stopped = e.message; break; }
@@ -335,7 +334,7 @@ async function evaluateOn(trainer: Trainer, loader: DataLoader, onBatch: (done: 
   onBatch(0, total);
   const batches = (function* () {
     let done = 0;
-    for (const b of loader.batches()) { yield toRuntimeBatch(b, input); onBatch(++done, total); }
+    for (const b of loader.batches(input)) { yield b; onBatch(++done, total); }
   })();
   return trainer.evaluate(batches);
 }
@@ -353,11 +352,6 @@ async function reportOnTest(trainer: Trainer, loader: DataLoader, best: string |
   const ck = loadRunCheckpoint(best);
   trainer.loadParameters(new Map([...ck.trainer.params, ...ck.trainer.buffers]));
   return { final, best: asReport(await evaluateOn(trainer, loader, onBatch)) };
-}
-
-/** A data-layer batch as the runtime takes it (no copy). */
-export function toRuntimeBatch(b: DataBatch, input: string): Batch {
-  return { inputs: { [input]: { data: b.inputs, dims: b.dims } }, labels: b.labels };
 }
 
 function expectedState(trainer: Trainer, o: RunOptions): ExpectedState {
