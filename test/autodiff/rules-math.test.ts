@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { readFileSync } from 'fs';
 import * as ort from 'onnxruntime-node';
 import { backward } from '../../src/autodiff/backward';
 import { GraphBuilder } from '../../src/onnx/builder';
@@ -7,19 +6,12 @@ import { DataType } from '../../src/onnx/dtype';
 import { Graph, Model } from '../../src/onnx/ir';
 import { serializeModel } from '../../src/onnx/io';
 import { inferShapes } from '../../src/onnx/shape-inference';
-import { CheckOptions, ConstInput, checkGradient } from './check-gradient';
-import { fixturePath } from '../repo-root';
+import { ConstInput, checkGradient } from './check-gradient';
+import { torchCases } from './torch-cases';
 
 // Exact cases: inputs, upstream gradient and input gradients from PyTorch autograd in float64
 // (tools/make_rule_fixtures_math.py).
-interface TorchCase { inputs: number[][]; dY: number[]; grads: number[][] }
-const CASES = (JSON.parse(readFileSync(fixturePath('rules', 'math.json'), 'utf8')) as { cases: Record<string, TorchCase> }).cases;
-
-function torch(name: string, extra: CheckOptions = {}): CheckOptions {
-  const c = CASES[name];
-  if (!c) throw new Error(`no PyTorch case '${name}' in test/fixtures/rules/math.json`);
-  return { ...extra, values: c.inputs, exact: { dY: c.dY, grads: c.grads } };
-}
+const torch = torchCases('math');
 
 const scalar = (v: number): ConstInput => ({ const: [v], dims: [], dtype: 'float' });
 const axes = (a: number[]): ConstInput => ({ const: a, dims: [a.length] });
