@@ -136,21 +136,10 @@ export function attrInt(node: Node, name: string, dflt?: number): number | undef
   return attrOf(node, name, 'int') ?? dflt;
 }
 
-export function attrFloat(node: Node, name: string, dflt: number): number {
-  return attrOf(node, name, 'float') ?? dflt;
-}
-
-export function attrInts(node: Node, name: string): readonly number[] | undefined {
-  return attrOf(node, name, 'ints');
-}
-
-export function attrString(node: Node, name: string, dflt: string): string {
-  return attrOf(node, name, 'string') ?? dflt;
-}
-
-export function attrTensor(node: Node, name: string): Tensor | undefined {
-  return attrOf(node, name, 'tensor');
-}
+export const attrFloat = (node: Node, name: string, dflt: number): number => attrOf(node, name, 'float') ?? dflt;
+export const attrInts = (node: Node, name: string): readonly number[] | undefined => attrOf(node, name, 'ints');
+export const attrString = (node: Node, name: string, dflt: string): string => attrOf(node, name, 'string') ?? dflt;
+export const attrTensor = (node: Node, name: string): Tensor | undefined => attrOf(node, name, 'tensor');
 
 /** Nodes in an order where every value is produced before it is used (Kahn's algorithm, stable). */
 export function topologicalOrder(graph: Graph): Node[] {
