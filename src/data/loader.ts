@@ -323,6 +323,11 @@ export function makeLoaders(pair: DatasetPair, options: LoadersOptions): { train
   const augment = options.augment ?? trainAugmentation(pair.train, options.cutout ?? false);
   return {
     train: new DataLoader(pair.train, { batchSize: options.batchSize, shuffle: true, dropLast: options.dropLast ?? false, augment, seed: options.seed ?? 0 }),
-    test: new DataLoader(pair.test, { batchSize: options.evalBatchSize ?? options.batchSize, augment: { normalize: (options.augment ?? evalAugmentation(pair.train)).normalize } }),
+    test: evalLoader(pair.test, pair.train, options.evalBatchSize ?? options.batchSize, options.augment),
   };
+}
+
+/** An in-order, not augmented loader over `split`, normalized as training on `train` normalizes (or as `augment` says). */
+export function evalLoader(split: Dataset, train: Dataset, batchSize: number, augment?: AugmentOptions): DataLoader {
+  return new DataLoader(split, { batchSize, augment: { normalize: (augment ?? evalAugmentation(train)).normalize } });
 }

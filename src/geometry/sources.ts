@@ -1,7 +1,7 @@
 // What the analyzed model and data are: a Model or live weights (a Trainer) as artifacts plus
 // weights; and fixed, copied batches of a data set split.
 import { buildArtifacts, TrainingArtifacts } from '../autodiff/artifacts';
-import { DEFAULT_INPUT, Dataset, DataLoader, LoaderBatch, Rng, evalAugmentation, subsetDataset } from '../data';
+import { DEFAULT_INPUT, Dataset, LoaderBatch, Rng, evalLoader, subsetDataset } from '../data';
 import { Model } from '../onnx/ir';
 import { Batch } from '../runtime/batch';
 import { GeometryError } from './errors';
@@ -72,8 +72,7 @@ export function datasetBatches(split: Dataset, train: Dataset, options: SampleOp
     new Rng(options.seed ?? 0, `geometry-subset-${split.split ?? ''}`).shuffle(idx);
     ds = subsetDataset(split, idx.slice(0, n).sort((a, b) => a - b));
   }
-  const loader = new DataLoader(ds, { batchSize, augment: { normalize: evalAugmentation(train).normalize } });
-  return Array.from(loader.batches(options.inputName ?? DEFAULT_INPUT), ownCopy);
+  return Array.from(evalLoader(ds, train, batchSize).batches(options.inputName ?? DEFAULT_INPUT), ownCopy);
 }
 
 /** The batch with arrays of its own (the loader reuses its buffers). */
