@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file';
 import { faultPoint } from '../core/fault-hook';
-import { DataLoader, Dataset, LoaderState, evalAugmentation } from '../data';
+import { DataLoader, LoaderState, evalLoader } from '../data';
 import { datasetBatches } from '../geometry/sources';
 import { EvalResult } from '../runtime/eval-session';
 import { RunCheckpoint, loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
@@ -13,6 +13,7 @@ import { writeCurves, writeGeometryCurves } from './curves';
 import { GeometryTracker, geometryMetrics } from './geometry-tracker';
 import { EpochRecord, MetricsLog } from './metrics-log';
 import type { RunEvents, RunOptions, RunSummary, TestReport } from './run';
+import type { RunData } from './run-data';
 import { finishRunRecord } from './run-record';
 import { Trainer, TrainingError } from './trainer';
 
@@ -23,10 +24,7 @@ export interface RunContext {
   readonly signal: AbortSignal | undefined;
   readonly trainer: Trainer;
   readonly loaders: { readonly train: DataLoader; readonly test: DataLoader };
-  readonly train: Dataset;
-  readonly val: Dataset | undefined;
-  readonly test: Dataset;
-  readonly datasetName: string;
+  readonly data: RunData;
   readonly stepsPerEpoch: number;
   readonly evalBatchSize: number;
   readonly lastPath: string;
@@ -128,7 +126,7 @@ async function trainSteps(c: RunContext, epoch: number, t0: number): Promise<Out
 
 /** A finished epoch: validation, its record (with the geometry), best/last checkpoints, plots. */
 async function endEpoch(c: RunContext, epoch: number): Promise<void> {
-  const { o, val, progress: p } = c;
+  const { o, progress: p, data: { val } } = c;
   const ev = val ? await evaluateOn(c.trainer, c.loaders.test, (done, total) => c.events.onEvaluate?.({ epoch: epoch + 1, split: 'val', done, total })) : undefined;
   const rec: EpochRecord = {
     epoch: epoch + 1, step: c.trainer.stepCount, lr: p.lastLr,
@@ -152,23 +150,23 @@ async function endEpoch(c: RunContext, epoch: number): Promise<void> {
 
 /** Geometry: measured every `trackGeometry` epochs; NaN in between, so every epoch has the same CSV columns. */
 async function epochGeometry(c: RunContext, epoch: number): Promise<Record<string, number>> {
-  const { o, trainer, val } = c;
+  const { o, trainer, data: { val, test, train } } = c;
   if ((epoch + 1) % (o.trackGeometry ?? 1) !== 0) return geometryMetrics();
-  const geoSet = val ?? c.test;
+  const geoSet = val ?? test;
   c.events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples ?? 512, geoSet.length)} ${val ? 'validation' : 'test'} images`);
   c.tracker ??= GeometryTracker.create(trainer, { threads: o.trainer.threads, seed: o.seed });
-  return geometryMetrics(await c.tracker.measure(datasetBatches(geoSet, c.train, { samples: o.geometrySamples ?? 512, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed })));
+  return geometryMetrics(await c.tracker.measure(datasetBatches(geoSet, train, { samples: o.geometrySamples ?? 512, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed })));
 }
 
 function writePlots(c: RunContext): void {
   const { o, progress: p } = c;
-  writeCurves(o.out, `${o.modelName} on ${c.datasetName}`, p.history, p.stepLosses, c.stepsPerEpoch);
-  if (o.trackGeometry) writeGeometryCurves(o.out, `${o.modelName} on ${c.datasetName}: geometry (${c.val ? 'validation' : 'test'} set)`, p.history);
+  writeCurves(o.out, `${o.modelName} on ${c.data.name}`, p.history, p.stepLosses, c.stepsPerEpoch);
+  if (o.trackGeometry) writeGeometryCurves(o.out, `${o.modelName} on ${c.data.name}: geometry (${c.data.val ? 'validation' : 'test'} set)`, p.history);
 }
 
 /** Summary: the export, the test report (only after training), summary.json and the run record. */
 export async function finishRun(c: RunContext, { interrupted, stopped }: Outcome): Promise<RunSummary> {
-  const { o, trainer, val, test, train, progress: { history, best } } = c;
+  const { o, trainer, data: { val, test, train }, progress: { history, best } } = c;
   const files: Record<string, string> = {
     metrics: path.join(o.out, 'metrics.jsonl'), csv: path.join(o.out, 'metrics.csv'),
     curvesSvg: path.join(o.out, 'curves.svg'), curvesPng: path.join(o.out, 'curves.png'),
@@ -181,10 +179,9 @@ export async function finishRun(c: RunContext, { interrupted, stopped }: Outcome
   }
   await c.tracker?.close();
   // The test set, read once, after training: it reports and never chooses.
-  const testLoader = () => new DataLoader(test, { batchSize: c.evalBatchSize, augment: { normalize: evalAugmentation(train).normalize } });
   // A run resumed from before best.ckpt was chosen on validation may have none: then only the final model.
   const bestSource = !val ? undefined : best.epoch === o.epochs ? 'final' : fs.existsSync(c.bestPath) ? c.bestPath : undefined;
-  const testReport = !stopped && !interrupted ? await reportOnTest(trainer, testLoader(), bestSource,
+  const testReport = !stopped && !interrupted ? await reportOnTest(trainer, evalLoader(test, train, c.evalBatchSize), bestSource,
     (done, total) => c.events.onEvaluate?.({ epoch: o.epochs, split: 'test', done, total })) : undefined;
   const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestValAccuracy: best.accuracy, ...(testReport ? { test: testReport } : {}), interrupted, stopped, files };
   files.summary = path.join(o.out, 'summary.json');

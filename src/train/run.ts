@@ -174,7 +174,6 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
   const loaders = makeLoaders({ train, test: val ?? train }, { batchSize: o.batchSize, evalBatchSize, seed: o.seed, cutout: o.cutout ?? 0 });
   const stepsPerEpoch = loaders.train.batchesPerEpoch;
   if (o.resume) checkValidationRecord(o.out, data);
-  const datasetName = data.name;
 
   // The forward model with its initial weights is kept in the run folder: a resumed run, `crsam
   // eval` and `crsam export` of a checkpoint rebuild everything from it.
@@ -194,12 +193,12 @@ async function trainInFolder(o: RunOptions, events: RunEvents, signal: AbortSign
     if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer, o));
     firstWrite();
     beginRunFiles({
-      out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: datasetName, train, test,
+      out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: data.name, train, test,
       threads: o.trainer.threads ?? null, device: o.trainer.device ?? 'cpu', fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);
     const c: RunContext = {
-      o, events, signal, trainer, loaders, train, val, test, datasetName, stepsPerEpoch, evalBatchSize, lastPath, bestPath,
+      o, events, signal, trainer, loaders, data, stepsPerEpoch, evalBatchSize, lastPath, bestPath,
       log: new MetricsLog(o.out, !!o.resume), progress: freshProgress(o),
     };
     if (resumed) resumeProgress(c, resumed);
