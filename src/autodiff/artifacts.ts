@@ -62,7 +62,7 @@ export interface TrainingArtifacts {
 
 export const MIN_OPSET = 13;
 /** The newest default-domain opset onnxruntime-node 1.30 loads (measured: 26 loads, 27 is refused). */
-export const MAX_OPSET = 26;
+const MAX_OPSET = 26;
 
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   const opset = defaultOpset(model);
@@ -162,7 +162,7 @@ function buildTrainingModel(model: Model, opset: number, facts: Facts, params: T
     if (node.opType === 'BatchNormalization') {
       for (const [k, v] of lowerTrainingBatchNorm(b, node).updates) updates.set(k, v);
     } else if (node.opType === 'Dropout') {
-      g.nodes.push(trainingDropout(b, node, opset));
+      g.nodes.push(trainingDropout(b, node));
     } else if (RECURRENT_OPS.includes(node.opType)) {
       lowerRecurrent(b, node);
       unrolled = true;
@@ -222,8 +222,7 @@ function rename(g: Graph, from: string, to: string): string {
 }
 
 /** Dropout in training mode, with its mask output (which the backward pass reuses). */
-function trainingDropout(b: GraphBuilder, node: Node, opset: number): Node {
-  if (opset < 12) throw new AutodiffError(`Dropout node '${node.name}' needs opset 12 or newer to run in training mode`);
+function trainingDropout(b: GraphBuilder, node: Node): Node {
   const ratio = node.inputs[1] || b.scalar(0.5);
   const mask = node.outputs[1] || b.fresh(`${node.name}_mask`);
   const out: Node = { ...node, inputs: [node.inputs[0], ratio, b.initializer('training_mode', DataType.BOOL, [], Uint8Array.of(1))], outputs: [node.outputs[0], mask] };

@@ -98,7 +98,7 @@ function finalize(b: GraphBuilder, value: string, contributions: Map<string, str
 }
 
 /** Reduces a gradient over the axes that broadcasting stretched. Smaller-than-input gradients are kept (expanded at the end). */
-export function unbroadcast(b: GraphBuilder, g: string, target: Shape | undefined): string {
+function unbroadcast(b: GraphBuilder, g: string, target: Shape | undefined): string {
   const have = b.shape(g);
   if (!target || !have || sameShape(target, have)) return g;
   const lead = have.length - target.length;

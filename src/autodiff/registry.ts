@@ -65,7 +65,7 @@ import { softplus } from './rules/softplus';
 import { softsign } from './rules/softsign';
 import { split } from './rules/split';
 import { sqrt } from './rules/sqrt';
-import { squeeze } from './rules/squeeze';
+import { squeeze, unsqueeze } from './rules/squeeze';
 import { sub } from './rules/sub';
 import { sum } from './rules/sum';
 import { tanh } from './rules/tanh';
@@ -73,7 +73,6 @@ import { thresholdedRelu } from './rules/thresholded-relu';
 import { tile } from './rules/tile';
 import { topK } from './rules/top-k';
 import { transpose } from './rules/transpose';
-import { unsqueeze } from './rules/unsqueeze';
 import { where } from './rules/where';
 
 export const GRADIENT_RULES: Readonly<Record<string, RuleEntry>> = {

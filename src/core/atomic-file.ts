@@ -66,7 +66,7 @@ export function removeStaleTemps(dir: string): string[] {
 }
 
 /** Flushes a folder's entries (the rename) to disk; a no-op where folders cannot be fsync'ed. */
-export function fsyncFolder(dir: string): void {
+function fsyncFolder(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

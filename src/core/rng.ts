@@ -17,7 +17,7 @@ export interface RngState {
 const TWO_POW_32 = 4294967296;
 
 /** splitmix32 finalizer: spreads the bits of the seed so nearby seeds give unrelated streams. */
-export function splitmix32(x: number): number {
+function splitmix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
   let z = x;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
@@ -26,7 +26,7 @@ export function splitmix32(x: number): number {
 }
 
 /** FNV-1a (32 bit) over UTF-16 code units: turns a stream name into a number to mix into the seed; also a cheap stable fingerprint (not for security). */
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;

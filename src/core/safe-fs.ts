@@ -16,7 +16,7 @@ export class OutputPathError extends CrsamError {
 export type MakeError = (message: string) => Error;
 
 /** What a special file is, for messages ("a FIFO", "a device", ...); undefined for a regular file. */
-export function specialKind(st: fs.Stats): string | undefined {
+function specialKind(st: fs.Stats): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
@@ -84,7 +84,7 @@ export function readExactly(fd: number, length: number, offset: number, file: st
  * path components, and a level that cannot be created (read-only or virtual file systems such as
  * /proc, a file in the way, no permission) is refused in one sentence instead of retried.
  */
-export function makeDirectory(dir: string, what: string, makeError: MakeError): void {
+function makeDirectory(dir: string, what: string, makeError: MakeError): void {
   const target = path.resolve(dir);
   walkMakeDirectory(target, (err, at) => {
     if (err === 'not-a-folder') return makeError(`cannot create ${what} ${target}: ${at} exists and is not a folder; choose another path`);

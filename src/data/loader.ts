@@ -6,13 +6,19 @@ import { AugmentOptions, Augmenter, evalAugmentation, trainAugmentation } from '
 import { Dataset, DatasetPair, imageSize } from './dataset';
 import { DataError } from './errors';
 import { Rng, RngState } from '../core/rng';
+import type { Batch, TensorLike } from '../runtime/batch';
 
-/** One mini-batch, ready to wrap in ONNX Runtime tensors. */
-export interface Batch {
-  /** Augmented, normalized images, N·C·H·W floats in CHW order. */
-  readonly inputs: Float32Array;
+/** The images of a batch: augmented, normalized, N·C·H·W floats in CHW order. */
+export interface BatchImages extends TensorLike {
+  readonly data: Float32Array;
   /** [N, C, H, W]; N is below the batch size only for a kept last partial batch. */
   readonly dims: readonly [number, number, number, number];
+}
+
+/** One mini-batch as the runtime takes it (runtime/batch.ts), and where it came from. */
+export interface LoaderBatch extends Batch {
+  /** The images, under the model's input name (the iteration's `input`, default {@link DEFAULT_INPUT}). */
+  readonly inputs: Readonly<Record<string, BatchImages>>;
   /** Class index of each image (int64, as ONNX classification losses take them). */
   readonly labels: BigInt64Array;
   /** Index in the data set of each image. */
@@ -22,6 +28,9 @@ export interface Batch {
   /** Position of this batch in its epoch, from 0. */
   readonly index: number;
 }
+
+/** The input name batches use when the iteration names none (the zoo models' input). */
+export const DEFAULT_INPUT = 'input';
 
 /** Options for `DataLoader`. */
 export interface LoaderOptions {
@@ -67,7 +76,7 @@ interface Buffers {
   indices: Uint32Array;
 }
 
-type Produced = { ok: true; batch: Batch; after: LoaderState } | { ok: false; error: unknown };
+type Produced = { ok: true; batch: LoaderBatch; after: LoaderState } | { ok: false; error: unknown };
 
 // Labels are written as two int32 words: creating a BigInt per label would allocate per image.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -136,19 +145,19 @@ export class DataLoader {
     return this.produced;
   }
 
-  /** The next batch, built now. Not allowed while a `prefetch` iteration is running. */
-  nextBatch(): Batch {
+  /** The next batch, built now, its images under `input`. Not allowed while a `prefetch` iteration is running. */
+  nextBatch(input = DEFAULT_INPUT): LoaderBatch {
     this.assertIdle('nextBatch');
-    return this.produce();
+    return this.produce(input);
   }
 
   /**
    * The remaining batches of the current epoch, built on demand. Each is valid until the next
    * is requested, so collect copies (`Array.from(loader.batches(), copyFn)`), not the batches.
    */
-  *batches(): Generator<Batch, void, undefined> {
+  *batches(input = DEFAULT_INPUT): Generator<LoaderBatch, void, undefined> {
     const epoch = this.currentEpoch;
-    while (this.currentEpoch === epoch) yield this.nextBatch();
+    while (this.currentEpoch === epoch) yield this.nextBatch(input);
   }
 
   /**
@@ -158,17 +167,17 @@ export class DataLoader {
    * batch and rewinds, so `getState` and the next iteration continue right after the last batch
    * the consumer received.
    */
-  async *prefetch(): AsyncGenerator<Batch, void, undefined> {
+  async *prefetch(input = DEFAULT_INPUT): AsyncGenerator<LoaderBatch, void, undefined> {
     this.assertIdle('prefetch');
     this.active = true;
     const epoch = this.currentEpoch;
-    let pending: Promise<Produced> | null = this.produceSoon();
+    let pending: Promise<Produced> | null = this.produceSoon(input);
     try {
       while (pending) {
         const got: Produced = await pending;
         pending = null;
         if (!got.ok) throw got.error;
-        if (this.currentEpoch === epoch) pending = this.produceSoon();
+        if (this.currentEpoch === epoch) pending = this.produceSoon(input);
         this.handed = got.after;
         yield got.batch;
       }
@@ -243,7 +252,7 @@ export class DataLoader {
     return slot.partial;
   }
 
-  private produce(): Batch {
+  private produce(input: string): LoaderBatch {
     if (!this.orderReady) this.startEpoch();
     const ds = this.dataset;
     const size = imageSize(ds);
@@ -261,8 +270,8 @@ export class DataLoader {
         buf.labels[k] = BigInt(ds.labels[i]);
       }
     }
-    const batch: Batch = {
-      inputs: buf.inputs, dims: [n, ds.channels, ds.height, ds.width], labels: buf.labels, indices: buf.indices,
+    const batch: LoaderBatch = {
+      inputs: { [input]: { data: buf.inputs, dims: [n, ds.channels, ds.height, ds.width] } }, labels: buf.labels, indices: buf.indices,
       epoch: this.currentEpoch, index: start / this.batchSize,
     };
     this.position += n;
@@ -276,11 +285,11 @@ export class DataLoader {
   }
 
   /** Builds the next batch on a later turn of the event loop; resolves (never rejects) with it or the error. */
-  private produceSoon(): Promise<Produced> {
+  private produceSoon(input: string): Promise<Produced> {
     return new Promise((resolve) => {
       setImmediate(() => {
         try {
-          const batch = this.produce();
+          const batch = this.produce(input);
           resolve({ ok: true, batch, after: this.liveState() });
         } catch (error) {
           resolve({ ok: false, error });
@@ -314,6 +323,11 @@ export function makeLoaders(pair: DatasetPair, options: LoadersOptions): { train
   const augment = options.augment ?? trainAugmentation(pair.train, options.cutout ?? false);
   return {
     train: new DataLoader(pair.train, { batchSize: options.batchSize, shuffle: true, dropLast: options.dropLast ?? false, augment, seed: options.seed ?? 0 }),
-    test: new DataLoader(pair.test, { batchSize: options.evalBatchSize ?? options.batchSize, augment: { normalize: (options.augment ?? evalAugmentation(pair.train)).normalize } }),
+    test: evalLoader(pair.test, pair.train, options.evalBatchSize ?? options.batchSize, options.augment),
   };
+}
+
+/** An in-order, not augmented loader over `split`, normalized as training on `train` normalizes (or as `augment` says). */
+export function evalLoader(split: Dataset, train: Dataset, batchSize: number, augment?: AugmentOptions): DataLoader {
+  return new DataLoader(split, { batchSize, augment: { normalize: (augment ?? evalAugmentation(train)).normalize } });
 }

@@ -1,7 +1,7 @@
 // What the analyzed model and data are: a Model or live weights (a Trainer) as artifacts plus
 // weights; and fixed, copied batches of a data set split.
 import { buildArtifacts, TrainingArtifacts } from '../autodiff/artifacts';
-import { Batch as DataBatch, Dataset, DataLoader, Rng, evalAugmentation, subsetDataset } from '../data';
+import { DEFAULT_INPUT, Dataset, LoaderBatch, Rng, evalLoader, subsetDataset } from '../data';
 import { Model } from '../onnx/ir';
 import { Batch } from '../runtime/batch';
 import { GeometryError } from './errors';
@@ -72,10 +72,11 @@ export function datasetBatches(split: Dataset, train: Dataset, options: SampleOp
     new Rng(options.seed ?? 0, `geometry-subset-${split.split ?? ''}`).shuffle(idx);
     ds = subsetDataset(split, idx.slice(0, n).sort((a, b) => a - b));
   }
-  const loader = new DataLoader(ds, { batchSize, augment: { normalize: evalAugmentation(train).normalize } });
-  return Array.from(loader.batches(), (b) => copyBatch(b, options.inputName ?? 'input'));
+  return Array.from(evalLoader(ds, train, batchSize).batches(options.inputName ?? DEFAULT_INPUT), ownCopy);
 }
 
-function copyBatch(b: DataBatch, input: string): Batch {
-  return { inputs: { [input]: { data: Float32Array.from(b.inputs), dims: [...b.dims] } }, labels: BigInt64Array.from(b.labels) };
+/** The batch with arrays of its own (the loader reuses its buffers). */
+function ownCopy(b: LoaderBatch): Batch {
+  const inputs = Object.fromEntries(Object.entries(b.inputs).map(([k, t]) => [k, { data: Float32Array.from(t.data), dims: [...t.dims] }]));
+  return { inputs, labels: BigInt64Array.from(b.labels) };
 }

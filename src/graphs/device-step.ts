@@ -4,7 +4,7 @@
 // are interchangeable behind a trainer option.
 import { OptionError } from '../core/option-error';
 import { NonFiniteGradientError, NonFiniteLossError, type PassName } from '../optim/errors';
-import type { CrSamForm, SharpnessMethod, StepMetrics } from '../optim/sharpness';
+import type { SharpnessParameters, StepMetrics } from '../optim/sharpness';
 import type { EvalRequest, GradientOracle } from '../optim/types';
 import type { StepSessions } from './step-sessions';
 
@@ -13,24 +13,12 @@ export type DeviceBaseOptimizer =
   | { readonly kind: 'sgd'; readonly momentum?: number; readonly weightDecay?: number; readonly nesterov?: boolean }
   | { readonly kind: 'adamw'; readonly beta1?: number; readonly beta2?: number; readonly eps?: number; readonly weightDecay?: number };
 
-/** Options of `DeviceStep`; the same meaning and defaults as `SharpnessStepOptions`. */
-export interface DeviceStepOptions {
-  /** Update rule. Required. */
-  readonly method: SharpnessMethod;
+/** Options of `DeviceStep`; the method and hyperparameters are `SharpnessStep`'s, defaults included. */
+export interface DeviceStepOptions extends SharpnessParameters {
   /** Number of parameters. Required. */
   readonly size: number;
   /** Base optimizer. Required. */
   readonly base: DeviceBaseOptimizer;
-  /** Perturbation radius ρ (> 0 except for sgd). Default: 0.1. */
-  readonly rho?: number;
-  /** CR-SAM α. Default: 0.1. */
-  readonly alpha?: number;
-  /** CR-SAM β. Default: 0.01. */
-  readonly beta?: number;
-  /** CR-SAM form. Default: 'reference'. */
-  readonly crsamForm?: CrSamForm;
-  /** ASAM η. Default: 0. */
-  readonly asamEta?: number;
 }
 
 /**

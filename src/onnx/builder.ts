@@ -1,7 +1,6 @@
 // A small graph builder: emits nodes with unique names, infers each new value's type and shape
-// as it goes, and hides the opset differences of the ops our passes emit (axes as attribute or input).
-// The branches below opset 13 serve the rule tests at opsets 9–12; models are trained from opset 13
-// (MIN_OPSET), so they go together with those tests.
+// as it goes, and hides the opset differences of the ops our passes emit. Graphs are opset 13 or newer
+// (MIN_OPSET): reduction axes are an input from opset 18 on, except ReduceSum's, an input from 13.
 import { attr } from './attr';
 import { DataType } from './dtype';
 import { Attribute, Dim, Graph, Node, Shape, Tensor } from './ir';
@@ -117,18 +116,16 @@ export class GraphBuilder {
   reduce(op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceSumSquare' | 'ReduceProd', x: string, axes: readonly number[], keepdims: boolean, hint?: string): string {
     if (axes.length === 0) return this.op('Identity', [x]);
     const keep = attr.int(keepdims ? 1 : 0);
-    if (this.opset >= (op === 'ReduceSum' ? 13 : 18)) return this.op(op, [x, this.ints(axes)], { keepdims: keep }, hint);
+    if (op === 'ReduceSum' || this.opset >= 18) return this.op(op, [x, this.ints(axes)], { keepdims: keep }, hint);
     return this.op(op, [x], { axes: attr.ints(axes), keepdims: keep }, hint);
   }
 
   unsqueeze(x: string, axes: readonly number[]): string {
-    if (this.opset >= 13) return this.op('Unsqueeze', [x, this.ints(axes)]);
-    return this.op('Unsqueeze', [x], { axes: attr.ints(axes) });
+    return this.op('Unsqueeze', [x, this.ints(axes)]);
   }
 
   squeeze(x: string, axes: readonly number[]): string {
-    if (this.opset >= 13) return this.op('Squeeze', [x, this.ints(axes)]);
-    return this.op('Squeeze', [x], { axes: attr.ints(axes) });
+    return this.op('Squeeze', [x, this.ints(axes)]);
   }
 
   reshape(x: string, shape: readonly number[] | string): string {
@@ -148,10 +145,6 @@ export class GraphBuilder {
   }
 
   slice(x: string, starts: readonly number[], ends: readonly number[], axes: readonly number[], steps?: readonly number[]): string {
-    if (this.opset < 10) {
-      if (steps?.some((s) => s !== 1)) throw new Error(`internal: Slice with steps needs opset 10 or later (graph opset ${this.opset})`);
-      return this.op('Slice', [x], { starts: attr.ints(starts), ends: attr.ints(ends), axes: attr.ints(axes) });
-    }
     const ins = [x, this.ints(starts), this.ints(ends), this.ints(axes)];
     if (steps) ins.push(this.ints(steps));
     return this.op('Slice', ins);
@@ -159,7 +152,6 @@ export class GraphBuilder {
 
   pad(x: string, pads: readonly number[]): string {
     if (pads.every((p) => p === 0)) return x;
-    if (this.opset < 11) return this.op('Pad', [x], { pads: attr.ints(pads) });
     return this.op('Pad', [x, this.ints(pads)]);
   }
 

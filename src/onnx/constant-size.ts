@@ -12,8 +12,8 @@ import { Facts, isStatic } from './shape-inference';
  * real models expand constants into masks, grids or broadcast biases, which stay of the order of
  * their weights; a hostile file asks for 10^9 elements from a 1.6 KB model.
  */
-export const MIN_CONSTANT_LIMIT = 1 << 24;
-export const CONSTANT_GROWTH = 16;
+const MIN_CONSTANT_LIMIT = 1 << 24;
+const CONSTANT_GROWTH = 16;
 
 /** Refuses a node whose output, computed from constants alone, is far larger than the model's weights. */
 export function checkConstantSizes(graph: Graph, facts: Facts, label: string): void {

@@ -1,4 +1,7 @@
-// ONNX element types (TensorProto.DataType) and the typed arrays that hold them.
+// ONNX element types (TensorProto.DataType) and the typed arrays that hold them. The enum is written
+// here because the generated one (onnx-proto.d.ts) is declarations only, with no runtime object, and
+// is not copied to dist/ (Tensor.dtype is public API). It is the subset crsam holds in memory;
+// test/onnx/dtype.test.ts fails to compile when a name or number differs from the generated enum.
 
 export enum DataType {
   FLOAT = 1,

@@ -47,7 +47,7 @@ export function readExternalData(ref: ExternalRef, baseDir: string, label: strin
  * The real path of `location` if it lies inside the real path of `baseDir`; refuses absolute
  * locations, `..` escapes and symlinks (of the file or of any folder on the way) leading out.
  */
-export function confinedPath(tensor: string, location: string, baseDir: string, label: string): string {
+function confinedPath(tensor: string, location: string, baseDir: string, label: string): string {
   const refuse = (why: string): never => {
     throw fail(`${label}: tensor '${tensor}' has its external data at '${location}', ${why}; crsam reads external data only from files inside the model's folder`);
   };

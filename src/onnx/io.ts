@@ -255,7 +255,7 @@ export function saveModel(model: Model, file: string, options: SaveOptions = {})
 
 /** Writes through a temporary file and a rename, so a crash never leaves half a file. */
 /** Writes a file atomically and durably (core/atomic-file.ts). */
-export function writeAtomic(file: string, bytes: Uint8Array): void {
+function writeAtomic(file: string, bytes: Uint8Array): void {
   writeFileAtomic(file, bytes);
 }
 
@@ -331,5 +331,3 @@ function encodeTensor(t: Tensor, ext: ExternalWriter | undefined): Uint8Array {
   }
   return encodeMessage(TensorProto, { ...base, raw_data: bytes }, [], t.passThrough);
 }
-
-export { dtypeName };

@@ -115,43 +115,31 @@ export function tensorSize(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
+type AttributeKind = Attribute['type'];
+type AttributeValues = { [A in Attribute as A['type']]: A['value'] };
+const KIND_NAMES: Readonly<Record<AttributeKind, string>> = {
+  float: 'a float', int: 'an int', string: 'a string', tensor: 'a tensor', graph: 'a graph', floats: 'floats', ints: 'ints', strings: 'strings',
+};
+
+/** The attribute's value, or undefined without one; refuses an attribute of another kind. */
+function attrOf<K extends AttributeKind>(node: Node, name: string, kind: K): AttributeValues[K] | undefined {
+  const a = node.attributes.get(name);
+  if (!a) return undefined;
+  if (a.type !== kind) throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be ${KIND_NAMES[kind]}, not ${a.type}; the model is malformed`);
+  return a.value as AttributeValues[K];
+}
+
 /** Reads a scalar or list attribute with a default, checking its kind. */
 export function attrInt(node: Node, name: string, dflt: number): number;
 export function attrInt(node: Node, name: string): number | undefined;
 export function attrInt(node: Node, name: string, dflt?: number): number | undefined {
-  const a = node.attributes.get(name);
-  if (!a) return dflt;
-  if (a.type !== 'int') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be an int, not ${a.type}; the model is malformed`);
-  return a.value;
+  return attrOf(node, name, 'int') ?? dflt;
 }
 
-export function attrFloat(node: Node, name: string, dflt: number): number {
-  const a = node.attributes.get(name);
-  if (!a) return dflt;
-  if (a.type !== 'float') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a float, not ${a.type}; the model is malformed`);
-  return a.value;
-}
-
-export function attrInts(node: Node, name: string): readonly number[] | undefined {
-  const a = node.attributes.get(name);
-  if (!a) return undefined;
-  if (a.type !== 'ints') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be ints, not ${a.type}; the model is malformed`);
-  return a.value;
-}
-
-export function attrString(node: Node, name: string, dflt: string): string {
-  const a = node.attributes.get(name);
-  if (!a) return dflt;
-  if (a.type !== 'string') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a string, not ${a.type}; the model is malformed`);
-  return a.value;
-}
-
-export function attrTensor(node: Node, name: string): Tensor | undefined {
-  const a = node.attributes.get(name);
-  if (!a) return undefined;
-  if (a.type !== 'tensor') throw new OnnxFormatError(`attribute ${name} of ${node.opType} node '${node.name}' should be a tensor, not ${a.type}; the model is malformed`);
-  return a.value;
-}
+export const attrFloat = (node: Node, name: string, dflt: number): number => attrOf(node, name, 'float') ?? dflt;
+export const attrInts = (node: Node, name: string): readonly number[] | undefined => attrOf(node, name, 'ints');
+export const attrString = (node: Node, name: string, dflt: string): string => attrOf(node, name, 'string') ?? dflt;
+export const attrTensor = (node: Node, name: string): Tensor | undefined => attrOf(node, name, 'tensor');
 
 /** Nodes in an order where every value is produced before it is used (Kahn's algorithm, stable). */
 export function topologicalOrder(graph: Graph): Node[] {
@@ -204,7 +192,7 @@ export function cloneModel(model: Model): Model {
   };
 }
 
-export function cloneGraph(g: Graph): Graph {
+function cloneGraph(g: Graph): Graph {
   return {
     ...g,
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), meta: n.meta ? { ...n.meta } : undefined })),

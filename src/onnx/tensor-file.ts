@@ -37,7 +37,7 @@ export interface TensorFile {
 }
 
 /** The newest format this crsam writes. */
-export const TENSOR_FILE_FORMAT = 2;
+const TENSOR_FILE_FORMAT = 2;
 
 interface Entry { name: string; group: string; dtype: string; dims: number[]; offset: number; length: number; sha256?: string }
 

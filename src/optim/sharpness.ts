@@ -15,12 +15,10 @@ export type CrSamForm = 'reference' | 'paper';
 /** Which passes may update BatchNorm running statistics (docs/optimizers.md). */
 export type BnUpdatePolicy = 'all' | 'first' | 'first-and-minus';
 
-/** Options of `SharpnessStep`. */
-export interface SharpnessStepOptions {
+/** The method and its hyperparameters, shared by `SharpnessStep` and the device step (graphs/device-step.ts). */
+export interface SharpnessParameters {
   /** `sgd`: plain base-optimizer step on g0; `sam`, `asam`, `crsam` as in docs/optimizers.md. Required. */
   readonly method: SharpnessMethod;
-  /** Applies the final update from `w`; its `size` fixes the parameter count. Required. */
-  readonly baseOptimizer: BaseOptimizer;
   /** Perturbation radius ρ (> 0 for sam/asam/crsam; ignored by sgd). Default: 0.1 (paper, CIFAR-10). */
   readonly rho?: number;
   /** CR-SAM weight α of the curvature term `g+ + g− − 2·g0` (≥ 0). Default: 0.1 (paper, CIFAR-10). */
@@ -31,6 +29,12 @@ export interface SharpnessStepOptions {
   readonly crsamForm?: CrSamForm;
   /** ASAM offset η in T = |w| + η (≥ 0); docs/optimizers.md uses T = |w| + η with η = 0. Default: 0. */
   readonly asamEta?: number;
+}
+
+/** Options of `SharpnessStep`. */
+export interface SharpnessStepOptions extends SharpnessParameters {
+  /** Applies the final update from `w`; its `size` fixes the parameter count. Required. */
+  readonly baseOptimizer: BaseOptimizer;
   /** BatchNorm running-statistics policy, see `BnUpdatePolicy`. Default: 'first' (only the pass at w). */
   readonly bnUpdate?: BnUpdatePolicy;
   /** Clip the gradient handed to the base optimizer to this global L2 norm (> 0). Default: no clipping. */

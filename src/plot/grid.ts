@@ -42,7 +42,7 @@ export function normalizeGrid(g: Grid): Grid {
 }
 
 /** Index k with a[k] ≤ v ≤ a[k+1] in an ascending array, or -1 outside. */
-export function locate(a: readonly number[], v: number): number {
+function locate(a: readonly number[], v: number): number {
   if (!(v >= a[0] && v <= a[a.length - 1])) return -1;
   let lo = 0;
   let hi = a.length - 1;

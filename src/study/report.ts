@@ -124,7 +124,7 @@ function meanCurve(rs: readonly CellResult[], pick: (e: CellResult['epochs'][num
   return Array.from({ length: Number.isFinite(n) ? n : 0 }, (_, i) => [rs[0].epochs[i].epoch, mean(rs.map((r) => pick(r.epochs[i])))]);
 }
 
-export function reportChart(report: StudyReport, title: string): LineChart {
+function reportChart(report: StudyReport, title: string): LineChart {
   const groups = report.treatments.map((t) => ({ t, rs: report.cells.filter((c) => c.treatment === t.treatment) }));
   const series = (pick: (e: CellResult['epochs'][number]) => number, scale = 1): LineSeries[] =>
     groups.map(({ t, rs }) => ({ name: t.treatment, points: meanCurve(rs, pick).map(([x, y]) => [x, scale * y] as const) }));

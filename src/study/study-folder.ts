@@ -34,7 +34,7 @@ export interface StudyDefinition {
 
 export type CellState = 'done' | 'partial' | 'new';
 
-export const STUDY_FILE = 'study.json';
+const STUDY_FILE = 'study.json';
 
 export function runDir(studyDir: string, cell: GridCell): string {
   return path.join(studyDir, 'runs', cell.name);

@@ -2,13 +2,12 @@
 // statistics, the model's own weights.
 import { CrsamError } from '../core/errors';
 import { buildArtifacts } from '../autodiff/artifacts';
-import { DatasetPair, makeLoaders } from '../data';
+import { DatasetPair, evalLoader } from '../data';
 import { Model } from '../onnx/ir';
 import { serializeModel } from '../onnx/io';
 import { EvalResult, EvalSession } from '../runtime/eval-session';
 import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { ParameterStore } from '../runtime/parameter-store';
-import { toRuntimeBatch } from './run';
 import { fixedBatchSize } from './fixed-batch';
 
 export class EvaluateError extends CrsamError {
@@ -28,12 +27,7 @@ export async function evaluateModel(model: Model, pair: DatasetPair, split: 'tra
   const store = new ParameterStore(art.params, art.buffers, art.initialValues);
   const session = await EvalSession.create(serializeModel(art.evalModel), sessionOptions(config), store.layout(art.evalContract), art.dataInputs);
   try {
-    const loaders = makeLoaders(pair, { batchSize, evalBatchSize: batchSize });
-    // The test loader normalizes without augmenting; for the train split use a loader like it.
-    const loader = split === 'test' ? loaders.test : makeLoaders({ train: pair.train, test: pair.train }, { batchSize, evalBatchSize: batchSize }).test;
-    const input = art.dataInputs[0].name;
-    const batches = (function* () { for (const b of loader.batches()) yield toRuntimeBatch(b, input); })();
-    return await session.evaluate(batches, store, art.numClasses);
+    return await session.evaluate(evalLoader(ds, pair.train, batchSize).batches(art.dataInputs[0].name), store, art.numClasses);
   } finally {
     await session.close();
   }

@@ -24,7 +24,7 @@ export interface Preset {
 }
 
 /** The folder of the package's presets (next to package.json, from src/ and from dist/src/). */
-export function presetsDir(): string {
+function presetsDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'presets'))) return path.join(dir, 'presets');
     if (path.dirname(dir) === dir) throw new PresetError('the presets folder of this crsam installation is missing; reinstall crsam');

@@ -20,7 +20,7 @@ export class ResumeError extends CrsamError {
  * the flags pass here, and `checkResumeReplicas` refuses a different replica count for a
  * BatchNorm model.
  */
-export const RESUME_SAFE_KEYS: ReadonlySet<string> = RESUME_SAFE_OPTIONS;
+const RESUME_SAFE_KEYS: ReadonlySet<string> = RESUME_SAFE_OPTIONS;
 
 /**
  * Refuses a resume of a BatchNorm model on another number of data-parallel replicas than its
@@ -37,7 +37,7 @@ export function checkResumeReplicas(out: string, recorded: number, now: number, 
  * The requested keys whose value differs from the recorded one (safe keys left out; a key the
  * run did not record counts as unset). Pass only what the user asked for (the flags given).
  */
-export function changedMathKeys(recorded: Record<string, unknown>, requested: Record<string, unknown>): string[] {
+function changedMathKeys(recorded: Record<string, unknown>, requested: Record<string, unknown>): string[] {
   return Object.keys(requested).filter((k) => !RESUME_SAFE_KEYS.has(k) && !same(recorded[k], requested[k])).sort();
 }
 

@@ -13,7 +13,7 @@ export class RunFolderError extends CrsamError {
 }
 
 /** Files and folders `crsam train` writes into a run folder (what --overwrite replaces). */
-export const RUN_FILES = [
+const RUN_FILES = [
   'run-config.json', 'run.json', 'resumes.jsonl', 'forward_model.onnx', 'forward_model.onnx.data', 'checkpoints',
   'metrics.jsonl', 'metrics.csv', 'steps.csv', 'summary.json', 'model.onnx', 'model.onnx.data',
   'curves.svg', 'curves.png', 'geometry.svg', 'geometry.png', 'validation-split.json',
@@ -88,7 +88,7 @@ export function clearOldRun(out: string): void {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `yyyymmdd-hhmmss` in local time. */
-export function runStamp(d: Date): string {
+function runStamp(d: Date): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 

@@ -26,7 +26,7 @@ export interface RunLock {
   release(): void;
 }
 
-export const LOCK_NAME = '.lock';
+const LOCK_NAME = '.lock';
 
 /** Takes the lock of run folder `dir` (which must exist) or throws a RunLockError naming the owner. */
 export function acquireRunLock(dir: string): RunLock {

@@ -94,7 +94,7 @@ export function finishRunRecord(out: string, status: 'finished' | 'interrupted' 
 let cached: RunEnvironment | undefined;
 
 /** Versions and machine of this process. */
-export function runEnvironment(): RunEnvironment {
+function runEnvironment(): RunEnvironment {
   if (cached) return cached;
   const root = packageRoot();
   const git = root && fs.existsSync(path.join(root, '.git')) ? gitState(root) : { commit: null, dirty: null };
@@ -114,7 +114,7 @@ export function runEnvironment(): RunEnvironment {
 }
 
 /** SHA-256 over a data set's dims, images and labels. */
-export function datasetSha256(ds: Dataset): string {
+function datasetSha256(ds: Dataset): string {
   const h = createHash('sha256');
   h.update(`${ds.length}x${ds.channels}x${ds.height}x${ds.width}\n`);
   h.update(ds.images);

@@ -1,35 +1,28 @@
 // The training loop behind `crsam train`: data, trainer, a validation evaluation per epoch (it
 // chooses best.ckpt), metrics, curves, atomic checkpoints (last and best), exact resume, clean
 // interruption, the export, and at the end the test accuracy of the final and the best model —
-// the test set is read only then, to report.
+// the test set is read only then, to report. This file sets a run up; its steps are in run-epochs.ts.
 import { CrsamError } from '../core/errors';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadModel } from '../onnx/io';
-import { writeFileAtomic } from '../core/atomic-file';
-import { faultPoint } from '../core/fault-hook';
 import { checkCheckpointFits, ExpectedState } from './checkpoint-check';
 import { checkResume, checkResumeReplicas, readRecordedConfig } from './resume-policy';
 import { openRunFolder } from './run-folder';
-import { finishRunRecord } from './run-record';
 import { beginRunFiles } from './run-start';
 import { checkTrainingMemory } from '../zoo/memory';
-import { GeometryTracker, geometryMetrics } from './geometry-tracker';
-import { datasetBatches } from '../geometry/sources';
 import * as path from 'node:path';
-import { Batch as DataBatch, DataLoader, Dataset, DatasetPair, LoaderState, evalAugmentation, makeLoaders, validateDataset } from '../data';
+import { Dataset, DatasetPair, makeLoaders, validateDataset } from '../data';
 import { buildArtifacts } from '../autodiff/artifacts';
-import { Batch } from '../runtime/batch';
 import { Model } from '../onnx/ir';
 import { ScheduleOptions } from '../optim/schedule';
-import { ResolvedTrainerOptions, Trainer, TrainerOptions, TrainingError } from './trainer';
+import { ResolvedTrainerOptions, Trainer, TrainerOptions } from './trainer';
 import { TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
-import { loadRunCheckpoint, saveRunCheckpoint } from './checkpoint';
-import { writeCurves, writeGeometryCurves } from './curves';
+import { fixedBatchSize } from './fixed-batch';
+import { loadRunCheckpoint } from './checkpoint';
 import { EpochRecord, MetricsLog } from './metrics-log';
 import { artifactsDataShape, checkValidationRecord, DataShape, prepareRunData, writeValidationRecord } from './run-data';
-import { EvalResult } from '../runtime/eval-session';
-import { fixedBatchSize } from './fixed-batch';
+import { RunContext, finishRun, freshProgress, resumeProgress, trainEpochs } from './run-epochs';
 
 export { limitDataset } from './run-data';
 
@@ -207,7 +200,6 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
   const { train, val, test } = data;
   const evalBatchSize = o.evalBatchSize;
   if (o.resume) checkValidationRecord(o.out, data);
-  const datasetName = data.name;
 
   // The forward model with its initial weights is kept in the run folder: a resumed run, `crsam
   // eval` and `crsam export` of a checkpoint rebuild everything from it.
@@ -238,121 +230,19 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     if (resumed) checkResumeReplicas(o.out, typeof resumed.meta.replicas === 'number' ? resumed.meta.replicas : 1, trainer.dataParallel, trainer.buffers().size > 0);
     firstWrite();
     beginRunFiles({
-      out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: datasetName, train, test,
+      out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: data.name, train, test,
       threads: o.trainer.threads ?? null, device: trainer.options.device,
       parallelism: { replicas: trainer.dataParallel, devices: o.trainer.devices ? [...o.trainer.devices] : null, concurrent: trainer.parallel, placement: trainer.placement.reason },
       fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);
-    const log = new MetricsLog(o.out, !!o.resume);
-    let history: EpochRecord[] = [];
-    let stepLosses: [number, number][] = [];
-    let best = { epoch: -1, accuracy: NaN };
-    let startEpoch = 0;
-    let partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
-    if (resumed) {
-      const ck = resumed;
-      trainer.setState(ck.trainer);
-      loaders.train.setState(ck.meta.loader as LoaderState);
-      history = (ck.meta.history as EpochRecord[]) ?? [];
-      // Runs from before epochs were counted from 1 (their first record is epoch 0) are renumbered.
-      if (history[0]?.epoch === 0) history = history.map((r) => ({ ...r, epoch: r.epoch + 1 }));
-      stepLosses = (ck.meta.stepLosses as [number, number][]) ?? [];
-      best = (ck.meta.best as typeof best) ?? best;
-      partial = (ck.meta.partial as typeof partial) ?? partial;
-      startEpoch = loaders.train.epoch;
-      log.truncateTo(trainer.stepCount, history.length);
-      events.onNote?.(`resuming ${o.out} at epoch ${startEpoch + 1}, step ${trainer.stepCount}`);
-    }
-    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, replicas: trainer.dataParallel, startEpoch, options: o, trainerOptions: trainer.options });
-    const save = (file: string, epoch: number) => saveRunCheckpoint(file, {
-      trainer: trainer.getState(), epoch,
-      meta: { config: o.config, loader: loaders.train.getState(), history, stepLosses, best, partial, replicas: trainer.dataParallel },
-    });
-    let interrupted = false;
-    let lastLr = o.lr;
-    let tracker: GeometryTracker | undefined;
-    let stopped: string | undefined;
-    for (let epoch = startEpoch; epoch < o.epochs && !interrupted && !stopped; epoch++) {
-      const t0 = Date.now() - partial.seconds * 1000;
-      let batchIndex = Math.round(partial.count / o.batchSize);
-      for await (const batch of loaders.train.prefetch()) {
-        let m;
-        try {
-          m = await trainer.step(toRuntimeBatch(batch, trainer.dataInputs[0].name));
-          lastLr = m.lr;
-        } catch (e) {
-          if (e instanceof TrainingError) { stopped = e.message; break; }
-          throw e;
-        }
-        partial.lossSum += m.loss * m.count;
-        partial.correct += m.correct;
-        partial.count += m.count;
-        batchIndex++;
-        faultPoint('step', 'done');
-        stepLosses.push([m.stepIndex + 1, m.loss]);
-        const secs = (Date.now() - t0) / 1000;
-        log.step({ epoch: epoch + 1, step: m.stepIndex, lr: m.lr, loss: m.loss, lossPlus: m.lossPlus, lossMinus: m.lossMinus, gradNorm: m.gradNorm, curvature: m.curvature, slope: m.slope, accuracy: m.correct / m.count });
-        events.onStep?.({ epoch: epoch + 1, epochs: o.epochs, batch: batchIndex, batches: stepsPerEpoch, loss: partial.lossSum / partial.count, accuracy: partial.correct / partial.count, imagesPerSecond: partial.count / Math.max(secs, 1e-9), lr: m.lr });
-        if (signal?.aborted) { interrupted = true; break; }
-      }
-      if (stopped) break;
-      partial.seconds = (Date.now() - t0) / 1000;
-      // Interrupted mid-epoch: save where we are. On an epoch's last step, finish the epoch first.
-      if (interrupted && loaders.train.epoch === epoch) { save(lastPath, epoch); break; }
-      const ev = val ? await evaluateOn(trainer, loaders.test, (done, total) => events.onEvaluate?.({ epoch: epoch + 1, split: 'val', done, total })) : undefined;
-      const rec: EpochRecord = {
-        epoch: epoch + 1, step: trainer.stepCount, lr: lastLr,
-        trainLoss: partial.lossSum / partial.count, trainAccuracy: partial.correct / partial.count,
-        valLoss: ev?.loss ?? NaN, valAccuracy: ev?.accuracy ?? NaN, seconds: partial.seconds, imagesPerSecond: partial.count / Math.max(partial.seconds, 1e-9),
-      };
-      if (o.trackGeometry && (epoch + 1) % o.trackGeometry === 0) {
-        const geoSet = val ?? test;
-        events.onNote?.(`measuring the geometry (‖g‖, Tr(H), λ_max, C(w)) on ${Math.min(o.geometrySamples, geoSet.length)} ${val ? 'validation' : 'test'} images`);
-        tracker ??= GeometryTracker.create(trainer, { threads: o.trainer.threads, seed: o.seed });
-        const geo = await tracker.measure(datasetBatches(geoSet, train, { samples: o.geometrySamples, batchSize: o.batchSize, inputName: trainer.dataInputs[0].name, seed: o.seed }));
-        (rec as { extra?: Record<string, number> }).extra = geometryMetrics(geo);
-      } else if (o.trackGeometry) {
-        // Same CSV columns every epoch; NaN where the geometry was not measured.
-        (rec as { extra?: Record<string, number> }).extra = geometryMetrics();
-      }
-      history.push(rec);
-      log.epoch(rec);
-      // Selection on validation only; ties keep the earlier epoch.
-      const isBest = !!ev && !(ev.accuracy <= best.accuracy);
-      if (isBest && ev) best = { epoch: epoch + 1, accuracy: ev.accuracy };
-      partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
-      // best before last: a crash between the two resumes from the previous last.ckpt and redoes
-      // this epoch, which rewrites the same best.ckpt; never a best.ckpt older than last.ckpt says.
-      if (isBest) save(bestPath, epoch + 1);
-      save(lastPath, epoch + 1);
-      events.onEpoch?.(rec, isBest);
-      writeCurves(o.out, `${o.modelName} on ${datasetName}`, history, stepLosses, stepsPerEpoch);
-      if (o.trackGeometry) writeGeometryCurves(o.out, `${o.modelName} on ${datasetName}: geometry (${val ? 'validation' : 'test'} set)`, history);
-      if (interrupted) break;
-    }
-    const files: Record<string, string> = {
-      metrics: path.join(o.out, 'metrics.jsonl'), csv: path.join(o.out, 'metrics.csv'),
-      curvesSvg: path.join(o.out, 'curves.svg'), curvesPng: path.join(o.out, 'curves.png'),
-      lastCheckpoint: lastPath, bestCheckpoint: bestPath,
+    const c: RunContext = {
+      o, events, signal, trainer, loaders, data, stepsPerEpoch, evalBatchSize, lastPath, bestPath,
+      log: new MetricsLog(o.out, !!o.resume), progress: freshProgress(o),
     };
-    if (!val) delete files.bestCheckpoint;
-    if (!stopped) {
-      files.model = path.join(o.out, 'model.onnx');
-      trainer.exportInference(files.model);
-    }
-    await tracker?.close();
-    // The test set, read once, after training: it reports and never chooses.
-    const testLoader = () => new DataLoader(test, { batchSize: evalBatchSize, augment: { normalize: evalAugmentation(train).normalize } });
-    // A run resumed from before best.ckpt was chosen on validation may have none: then only the final model.
-    const bestSource = !val ? undefined : best.epoch === o.epochs ? 'final' : fs.existsSync(bestPath) ? bestPath : undefined;
-    const testReport = !stopped && !interrupted ? await reportOnTest(trainer, testLoader(), bestSource,
-      (done, total) => events.onEvaluate?.({ epoch: o.epochs, split: 'test', done, total })) : undefined;
-    const summary: RunSummary = { out: o.out, epochs: history, bestEpoch: best.epoch, bestValAccuracy: best.accuracy, ...(testReport ? { test: testReport } : {}), interrupted, stopped, files };
-    files.summary = path.join(o.out, 'summary.json');
-    writeFileAtomic(files.summary, JSON.stringify({ ...summary, config: o.config, finalStep: trainer.stepCount }, null, 2));
-    finishRunRecord(o.out, stopped ? 'stopped' : interrupted ? 'interrupted' : 'finished', { finalStep: trainer.stepCount, stopped: stopped ?? null }, testReport ? test : undefined);
-    return summary;
+    if (resumed) resumeProgress(c, resumed);
+    events.onStart?.({ trainSize: train.length, valSize: val?.length ?? 0, testSize: test.length, stepsPerEpoch, parameters: trainer.size, parallel: trainer.parallel, replicas: trainer.dataParallel, startEpoch: c.progress.startEpoch, options: o, trainerOptions: trainer.options });
+    return await finishRun(c, await trainEpochs(c));
   } finally {
     await trainer.close();
   }
@@ -372,38 +262,6 @@ function loadForward(m: string | Uint8Array | Model): Model {
 /** The input shape and class count of a forward model, for a synthetic data set that fits it. */
 function modelShape(model: Model): DataShape | undefined {
   return artifactsDataShape(buildArtifacts(model));
-}
-
-/** Mean loss and accuracy over a loader's batches, reporting batches done. */
-async function evaluateOn(trainer: Trainer, loader: DataLoader, onBatch: (done: number, total: number) => void): Promise<EvalResult> {
-  const input = trainer.dataInputs[0].name;
-  const total = loader.batchesPerEpoch;
-  onBatch(0, total);
-  const batches = (function* () {
-    let done = 0;
-    for (const b of loader.batches()) { yield toRuntimeBatch(b, input); onBatch(++done, total); }
-  })();
-  return trainer.evaluate(batches);
-}
-
-/**
- * The test loss and accuracy of the trainer's (final) model and of best.ckpt (`best`: its path,
- * 'final' when the last epoch was the best, or undefined without a validation set). Loading
- * best.ckpt leaves the trainer holding its weights, so this comes after the final model's export.
- */
-async function reportOnTest(trainer: Trainer, loader: DataLoader, best: string | 'final' | undefined, onBatch: (done: number, total: number) => void): Promise<{ final: TestReport; best?: TestReport }> {
-  const asReport = (r: EvalResult): TestReport => ({ loss: r.loss, accuracy: r.accuracy, count: r.count });
-  const final = asReport(await evaluateOn(trainer, loader, onBatch));
-  if (best === undefined) return { final };
-  if (best === 'final') return { final, best: final };
-  const ck = loadRunCheckpoint(best);
-  trainer.loadParameters(new Map([...ck.trainer.params, ...ck.trainer.buffers]));
-  return { final, best: asReport(await evaluateOn(trainer, loader, onBatch)) };
-}
-
-/** A data-layer batch as the runtime takes it (no copy). */
-export function toRuntimeBatch(b: DataBatch, input: string): Batch {
-  return { inputs: { [input]: { data: b.inputs, dims: b.dims } }, labels: b.labels };
 }
 
 function expectedState(trainer: Trainer): ExpectedState {

@@ -18,11 +18,11 @@ function receptive(dims: readonly number[]): number {
   return dims.slice(2).reduce((a, b) => a * b, 1);
 }
 
-export function fanIn(dims: readonly number[]): number {
+function fanIn(dims: readonly number[]): number {
   return (dims.length > 1 ? dims[1] : 1) * receptive(dims);
 }
 
-export function fanOut(dims: readonly number[]): number {
+function fanOut(dims: readonly number[]): number {
   return dims[0] * receptive(dims);
 }
 

@@ -11,12 +11,12 @@ import { InitRng } from '../core/rng';
 import { ResolvedCommon } from './options';
 import { attr } from '../onnx/attr';
 
-export const ZOO_OPSET = 17;
-export const ZOO_IR_VERSION = 8;
-export const INPUT_NAME = 'input';
+const ZOO_OPSET = 17;
+const ZOO_IR_VERSION = 8;
+const INPUT_NAME = 'input';
 export const LOGITS_NAME = 'logits';
 /** The symbolic batch dimension of the input and the logits. */
-export const BATCH_DIM = 'N';
+const BATCH_DIM = 'N';
 
 export interface ConvOptions {
   /** Stride in both spatial dims. Default 1. */

@@ -1,17 +1,9 @@
 // InstanceNormalization and GroupNormalization rules: finite differences through onnxruntime-node
 // (check-gradient.ts) and exact cases from PyTorch autograd in float64 (tools/make_rule_fixtures_norm.py).
-import { readFileSync } from 'fs';
-import { CheckOptions, checkGradient } from './check-gradient';
-import { fixturePath } from '../repo-root';
+import { checkGradient } from './check-gradient';
+import { torchCases } from './torch-cases';
 
-interface TorchCase { inputs: number[][]; dY: number[]; grads: number[][] }
-const CASES = (JSON.parse(readFileSync(fixturePath('rules', 'norm.json'), 'utf8')) as { cases: Record<string, TorchCase> }).cases;
-
-function torch(name: string, extra: CheckOptions = {}): CheckOptions {
-  const c = CASES[name];
-  if (!c) throw new Error(`no PyTorch case '${name}' in test/fixtures/rules/norm.json`);
-  return { ...extra, values: c.inputs, exact: { dY: c.dY, grads: c.grads } };
-}
+const torch = torchCases('norm');
 
 describe('gradient rules: normalization', () => {
   describe('InstanceNormalization', () => {

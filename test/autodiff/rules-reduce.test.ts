@@ -37,7 +37,7 @@ describe('gradient rules: reductions and selections', () => {
     bothForms('ReduceL1', [2, 3, 4], [0, 2], 1, 'ReduceL1Keep');
     bothForms('ReduceL2', [2, 3, 4], [1], 0, 'ReduceL2');
     bothForms('ReduceL2', [2, 3], [1], 1, 'ReduceL2ZeroRow');
-    it('ReduceSumSquare axes attribute (opset 12), keepdims 0', () => checkGradient('ReduceSumSquare', [[2, 3, 4]], { axes: [0, 2], keepdims: 0 }, torchCase('ReduceSumSquare', { opset: 12 })));
+    it('ReduceSumSquare axes attribute (opset 13), keepdims 0', () => checkGradient('ReduceSumSquare', [[2, 3, 4]], { axes: [0, 2], keepdims: 0 }, torchCase('ReduceSumSquare', { opset: 13 })));
     bothForms('ReduceSumSquare', [2, 3, 4], [0, 2], 0, 'ReduceSumSquare');
     bothForms('ReduceLogSumExp', [2, 3, 4], [1], 0, 'ReduceLogSumExp');
     bothForms('ReduceLogSumExp', [3, 4, 5], [0, -1], 1);

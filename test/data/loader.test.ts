@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { Batch, DataError, DataLoader, LoaderOptions, LoaderState, makeLoaders, makeSyntheticDataset } from '../../src/data';
+import { DataError, DataLoader, LoaderBatch, LoaderOptions, LoaderState, makeLoaders, makeSyntheticDataset } from '../../src/data';
 
 interface Copy { inputs: number[]; dims: number[]; labels: bigint[]; indices: number[]; epoch: number; index: number }
 
 /** Batches are reused buffers, so tests keep copies. */
-const copy = (b: Batch): Copy => ({
-  inputs: Array.from(b.inputs), dims: [...b.dims], labels: Array.from(b.labels), indices: Array.from(b.indices), epoch: b.epoch, index: b.index,
+const copy = (b: LoaderBatch): Copy => ({
+  inputs: Array.from(b.inputs.input.data), dims: [...b.inputs.input.dims], labels: Array.from(b.labels), indices: Array.from(b.indices), epoch: b.epoch, index: b.index,
 });
 
 const data = makeSyntheticDataset({ trainSize: 103, testSize: 20, height: 4, width: 4, channels: 2, numClasses: 3, seed: 4 });
@@ -76,8 +76,8 @@ describe('data/loader', () => {
     const b0 = loader.nextBatch();
     const b1 = loader.nextBatch();
     const b2 = loader.nextBatch();
-    expect(b1.inputs).to.not.equal(b0.inputs);
-    expect(b2.inputs).to.equal(b0.inputs);
+    expect(b1.inputs.input.data).to.not.equal(b0.inputs.input.data);
+    expect(b2.inputs.input.data).to.equal(b0.inputs.input.data);
   });
 
   it('restores a state (through JSON) and then produces identical batches, mid-epoch and at epoch boundaries', () => {
@@ -116,11 +116,11 @@ describe('data/loader', () => {
       let received = 0;
       for await (const b of loader.prefetch()) {
         received++;
-        const first = Array.from(b.inputs.subarray(0, 4));
+        const first = Array.from(b.inputs.input.data.subarray(0, 4));
         expect(loader.batchesProduced).to.equal(received); // the next one is only scheduled
         await tick(); // stands in for an ONNX Runtime step running off the main thread
         expect(loader.batchesProduced).to.equal(Math.min(received + 1, 11));
-        expect(Array.from(b.inputs.subarray(0, 4))).to.deep.equal(first); // not overwritten meanwhile
+        expect(Array.from(b.inputs.input.data.subarray(0, 4))).to.deep.equal(first); // not overwritten meanwhile
       }
       expect(received).to.equal(11);
     });
@@ -176,7 +176,7 @@ describe('data/loader', () => {
     const b = test.nextBatch();
     expect(Array.from(b.indices)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
     let mean = 0;
-    for (const v of b.inputs) mean += v / b.inputs.length;
+    for (const v of b.inputs.input.data) mean += v / b.inputs.input.data.length;
     expect(Math.abs(mean)).to.be.below(0.5); // normalized, not [0, 1] scaled
   });
 });

@@ -1,5 +1,5 @@
 // dX = dY·[min ≤ X ≤ max], dmin = dY·[X < min ∧ min < max], dmax = dY·[X > max ∨ max < min]  (PyTorch's clamp)
-// min and max are optional inputs (opset ≥ 11; crsam needs 13); the driver sums dmin and dmax down to scalars.
+// min and max are optional inputs; the driver sums dmin and dmax down to scalars.
 import { GradientRule } from '../types';
 
 export const clip: GradientRule = ({ b, dOut, needs, node, x }) => {

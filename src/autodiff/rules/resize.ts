@@ -11,7 +11,6 @@ import { AutodiffError, GradientRule } from '../types';
 
 export const resize: GradientRule = ({ b, dOut, node, opset, shape, x, y }) => {
   const where = `Resize node '${node.name}'`;
-  if (opset < 11) throw new AutodiffError(`${where} uses the opset ${opset} form; re-export with opset 13 or newer`);
   const why = resizeUnsupported(node);
   if (why) throw new AutodiffError(`${where} cannot be differentiated with ${why}; export with mode nearest or (bi)linear`);
   const inDims = shape(x(0));

@@ -1,12 +1,17 @@
-// dX = unsqueeze(dY, axes)  (axes from the attribute before opset 13, the input from 13; none: reshape back)
-import { attrInts } from '../../onnx/ir';
+// Squeeze and Unsqueeze: each one's gradient is the other with the same axes (Squeeze's count in
+// X's rank, Unsqueeze's in Y's, which is dY's); axes from the input; none or not constant: reshape back.
+import { GraphBuilder } from '../../onnx/builder';
 import { GradientRule } from '../types';
 import { reshapeBack } from './reshape-back';
 
-export const squeeze: GradientRule = (ctx) => {
-  const { b, dOut, node, x } = ctx;
-  const axes = attrInts(node, 'axes') ?? (node.inputs[1] ? b.fact(x(1)).value : undefined);
-  if (!axes || !axes.every((a): a is number => typeof a === 'number')) return reshapeBack(ctx);
-  // Squeeze's axes count in X's rank, and so do Unsqueeze's on dY (whose output is X-shaped).
-  return [b.unsqueeze(dOut[0] as string, axes)];
-};
+function inverse(op: (b: GraphBuilder, dy: string, axes: readonly number[]) => string): GradientRule {
+  return (ctx) => {
+    const { b, dOut, node, x } = ctx;
+    const axes = node.inputs[1] ? b.fact(x(1)).value : undefined;
+    if (!axes || !axes.every((a): a is number => typeof a === 'number')) return reshapeBack(ctx);
+    return [op(b, dOut[0] as string, axes)];
+  };
+}
+
+export const squeeze = inverse((b, dy, axes) => b.unsqueeze(dy, axes));
+export const unsqueeze = inverse((b, dy, axes) => b.squeeze(dy, axes));

@@ -3,7 +3,7 @@ import { attrInt, attrInts, Dim } from '../ir';
 import { InferContext, ShapeRule, dimProduct, normAxis } from '../shape-inference';
 
 /** Reads a reduction's axes (attribute, or the second input from ReduceSum-13 / Reduce*-18). */
-export function reduceAxes(ctx: InferContext, rank: number): number[] | undefined {
+function reduceAxes(ctx: InferContext, rank: number): number[] | undefined {
   const fromAttr = attrInts(ctx.node, 'axes');
   let axes: readonly Dim[] | undefined = fromAttr;
   if (!axes && ctx.node.inputs[1]) {
