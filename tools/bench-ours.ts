@@ -1,8 +1,9 @@
 // Our side of `npm run bench`: one model (or `gemm`) served in its own process, so that the bench
 // can interleave our repetitions with PyTorch's (tools/bench_torch.py --serve) and read each
 // model's own peak memory. One JSON request per line on stdin, one JSON answer per line on stdout:
-// {"cmd":"setup","config":"sgd"} → {"ok":true}; {"cmd":"run"} → {"ms":…} (one repetition, timed
-// here); {"cmd":"rss"} → {"maxRssMiB":…}; {"cmd":"quit"}.
+// {"cmd":"setup","config":"sgd"} → {"ok":true}; {"cmd":"run"} → {"ms":…, "cpuMs":…} (one
+// repetition, timed here: wall time, and CPU time of the whole process, all threads); {"cmd":"rss"}
+// → {"maxRssMiB":…}; {"cmd":"quit"}.
 import * as readline from 'node:readline';
 import * as ort from 'onnxruntime-node';
 import { buildArtifacts } from '../src/autodiff/artifacts';
@@ -101,8 +102,10 @@ export async function serve(name: string): Promise<void> {
       reply({ ok: true });
     } else if (req.cmd === 'run' && current) {
       const t = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
       await current.run();
-      reply({ ms: Number(process.hrtime.bigint() - t) / 1e6 });
+      const used = process.cpuUsage(cpu);
+      reply({ ms: Number(process.hrtime.bigint() - t) / 1e6, cpuMs: (used.user + used.system) / 1000 });
     } else if (req.cmd === 'rss') {
       reply({ maxRssMiB: process.resourceUsage().maxRSS / 1024 });
     } else {

@@ -75,7 +75,12 @@ function stats(values: readonly number[]): Stats {
   return { median: at(0.5), q1: at(0.25), q3: at(0.75), min: a[0], max: a[a.length - 1], n: a.length };
 }
 
-interface Figure { ours: Stats; torch?: Stats; torchConfig: string; pairedRatio?: Stats }
+/**
+ * Wall time per repetition, and CPU time (all threads of the process): on a shared machine the
+ * wall time also measures the others' load, the CPU time mostly our own work (threads waiting
+ * passively are not counted; OpenBLAS's spinning threads are, which favours us).
+ */
+interface Figure { ours: Stats; torch?: Stats; torchConfig: string; pairedRatio?: Stats; oursCpu: Stats; torchCpu?: Stats; pairedCpuRatio?: Stats }
 
 /** Interleaved repetitions of one configuration: warm-up twice each, then rounds until the budget. */
 async function measure(ours: Server, torch: Server | undefined, oursConfig: string, torchConfig: string, budgetMs: number): Promise<Figure> {
@@ -83,17 +88,24 @@ async function measure(ours: Server, torch: Server | undefined, oursConfig: stri
   await torch?.ask({ cmd: 'setup', config: torchConfig });
   const o: number[] = [];
   const t: number[] = [];
+  const oc: number[] = [];
+  const tc: number[] = [];
   const one = async (round: number, keep: boolean) => {
-    const sides: [Server, number[]][] = torch ? [[ours, o], [torch, t]] : [[ours, o]];
+    const sides: [Server, number[], number[]][] = torch ? [[ours, o, oc], [torch, t, tc]] : [[ours, o, oc]];
     if (round % 2 === 1) sides.reverse();
-    for (const [s, into] of sides) { const ms = (await s.ask({ cmd: 'run' })).ms as number; if (keep) into.push(ms); }
+    for (const [s, wall, cpu] of sides) {
+      const a = await s.ask({ cmd: 'run' });
+      if (keep) { wall.push(a.ms as number); cpu.push(a.cpuMs as number); }
+    }
   };
   await one(0, false);
   await one(1, false);
   const begin = Date.now();
   for (let r = 0; o.length < MIN_REPS || (Date.now() - begin < budgetMs && o.length < MAX_REPS); r++) await one(r, true);
-  const fig: Figure = { ours: stats(o), torchConfig };
-  if (torch) { fig.torch = stats(t); fig.pairedRatio = stats(o.map((v, i) => v / t[i])); }
+  const fig: Figure = { ours: stats(o), oursCpu: stats(oc), torchConfig };
+  if (torch) {
+    Object.assign(fig, { torch: stats(t), pairedRatio: stats(o.map((v, i) => v / t[i])), torchCpu: stats(tc), pairedCpuRatio: stats(oc.map((v, i) => v / tc[i])) });
+  }
   return fig;
 }
 
@@ -130,11 +142,15 @@ async function gemmRate(withTorch: boolean, budget: number): Promise<Record<stri
   await Promise.all([ours.quit(), torch?.quit()]);
   const gflop = (2 * GEMM_N ** 3) / 1e9;
   const rate = (s: Stats | undefined) => (s ? gflop / (s.median / 1000) : undefined);
-  log(`GEMM ${GEMM_N}³: ORT ${fmt(fig.ours)}, PyTorch ${fmt(fig.torch)}`);
-  return { n: GEMM_N, gflop, ortMs: fig.ours, torchMs: fig.torch, ortGflops: rate(fig.ours), torchGflops: rate(fig.torch) };
+  log(`GEMM ${GEMM_N}³: ORT ${fmt(fig.ours)} (CPU ${fmt(fig.oursCpu)}), PyTorch ${fmt(fig.torch)} (CPU ${fmt(fig.torchCpu)})`);
+  return {
+    n: GEMM_N, gflop, ortMs: fig.ours, torchMs: fig.torch, ortGflops: rate(fig.ours), torchGflops: rate(fig.torch),
+    // Per CPU-second (all threads): what the shared machine's load does not change much.
+    ortCpuMs: fig.oursCpu, torchCpuMs: fig.torchCpu, ortGflopPerCpuSecond: rate(fig.oursCpu), torchGflopPerCpuSecond: rate(fig.torchCpu),
+  };
 }
 
-async function benchModel(name: string, withTorch: boolean, budget: number, floorGflops: number): Promise<Record<string, unknown>> {
+async function benchModel(name: string, withTorch: boolean, budget: number, floorGflops: number, floorPerCpuSecond: number): Promise<Record<string, unknown>> {
   const loadAtStart = os.loadavg();
   const [ours, torch] = await servers(name, withTorch);
   const figures: Record<string, Figure> = {};
@@ -142,10 +158,13 @@ async function benchModel(name: string, withTorch: boolean, budget: number, floo
   for (const c of CONFIGS) {
     figures[c.ours] = await measure(ours, torch, c.ours, c.torch, budget);
     rss[c.ours] = { ours: (await ours.ask({ cmd: 'rss' })).maxRssMiB as number, torch: torch ? (await torch.ask({ cmd: 'rss' })).maxRssMiB as number : undefined };
-    log(`${name} ${c.ours}: ours ${fmt(figures[c.ours].ours)}, PyTorch ${c.torch} ${fmt(figures[c.ours].torch)}`);
+    const fig = figures[c.ours];
+    log(`${name} ${c.ours}: ours ${fmt(fig.ours)} (CPU ${fmt(fig.oursCpu)}), PyTorch ${c.torch} ${fmt(fig.torch)} (CPU ${fmt(fig.torchCpu)})`);
   }
   await Promise.all([ours.quit(), torch?.quit()]);
   const med = (k: string) => figures[k].ours.median;
+  const cpuMed = (k: string) => figures[k].oursCpu.median;
+  const torchCpu = (k: string) => figures[k === 'crsam' ? 'crsam-sequential' : k]?.torchCpu?.median;
   const ref = TORCH_REFERENCE[name];
   const peer = (k: string) => figures[k === 'crsam' ? 'crsam-sequential' : k]?.torch?.median ?? ref?.[k];
   const oursCrsam = Math.min(med('crsam-sequential'), med('crsam-parallel'));
@@ -156,6 +175,10 @@ async function benchModel(name: string, withTorch: boolean, budget: number, floo
   const torchMs: Record<string, number | undefined> = { forwardBackward: peer('forwardBackward'), sgd: peer('sgd'), sam: peer('sam'), crsam: peer('crsam') };
   const oursMs: Record<string, number> = { forwardBackward: med('forwardBackward'), sgd: med('sgd'), sam: med('sam'), crsam: oursCrsam };
   const fraction = (ms: Record<string, number | undefined>) => Object.fromEntries(Object.entries(stepGflop).map(([k, g]) => [k, ms[k] ? floorMs(g) / (ms[k] as number) : undefined]));
+  // The same in CPU time: step CPU-ms against the CPU-ms the GEMM rate per CPU-second needs.
+  const cpuFraction = (ms: Record<string, number | undefined>) => Object.fromEntries(Object.entries(stepGflop).map(([k, g]) => [k, ms[k] ? ((g / floorPerCpuSecond) * 1000) / (ms[k] as number) : undefined]));
+  const oursCpuMs = { forwardBackward: cpuMed('forwardBackward'), sgd: cpuMed('sgd'), sam: cpuMed('sam'), crsam: Math.min(cpuMed('crsam-sequential'), cpuMed('crsam-parallel')) };
+  const torchCpuMs = { forwardBackward: torchCpu('forwardBackward'), sgd: torchCpu('sgd'), sam: torchCpu('sam'), crsam: torchCpu('crsam') };
   return {
     model: name, loadAverageAtStart: loadAtStart, figures, peakRssMiB: rss,
     ratioToTorch: {
@@ -165,8 +188,14 @@ async function benchModel(name: string, withTorch: boolean, budget: number, floo
       sam: torchMs.sam ? oursMs.sam / torchMs.sam : undefined,
       crsam: torchMs.crsam ? oursCrsam / torchMs.crsam : undefined,
     },
+    cpuRatioToTorch: torch ? {
+      'forward+backward vs torch sgd step': cpuMed('forwardBackward') / (torchCpu('sgd') as number),
+      sgd: cpuMed('sgd') / (torchCpu('sgd') as number),
+      sam: cpuMed('sam') / (torchCpu('sam') as number),
+      crsam: Math.min(cpuMed('crsam-sequential'), cpuMed('crsam-parallel')) / (torchCpu('crsam') as number),
+    } : undefined,
     stepOverSgd: { ours: { sam: oursMs.sam / oursMs.sgd, crsam: oursCrsam / oursMs.sgd }, torch: torchMs.sgd ? { sam: (torchMs.sam as number) / torchMs.sgd, crsam: (torchMs.crsam as number) / torchMs.sgd } : undefined },
-    flops: { forwardGflop: f, stepGflop, floorMs: Object.fromEntries(Object.entries(stepGflop).map(([k, g]) => [k, floorMs(g)])), fractionOfFloor: { ours: fraction(oursMs), torch: torch ? fraction(torchMs) : undefined } },
+    flops: { forwardGflop: f, stepGflop, floorMs: Object.fromEntries(Object.entries(stepGflop).map(([k, g]) => [k, floorMs(g)])), fractionOfFloor: { ours: fraction(oursMs), torch: torch ? fraction(torchMs) : undefined }, cpuFractionOfFloor: { ours: cpuFraction(oursCpuMs), torch: torch ? cpuFraction(torchCpuMs) : undefined } },
   };
 }
 
@@ -185,9 +214,10 @@ async function main(): Promise<void> {
   log(`bench: ${list.join(', ')}; PyTorch ${withTorch ? 'interleaved' : 'not run (reference figures)'}; ${budget} ms per figure`);
   const gemm = await gemmRate(withTorch, budget);
   const floor = Math.max(gemm.ortGflops as number, (gemm.torchGflops as number | undefined) ?? 0);
+  const cpuFloor = Math.max(gemm.ortGflopPerCpuSecond as number, (gemm.torchGflopPerCpuSecond as number | undefined) ?? 0);
   const results = [];
-  for (const m of list) results.push(await benchModel(m, withTorch, budget, floor));
-  process.stdout.write(`${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: os.loadavg() }, gemm: { ...gemm, floorGflops: floor }, results }, null, 2)}\n`);
+  for (const m of list) results.push(await benchModel(m, withTorch, budget, floor, cpuFloor));
+  process.stdout.write(`${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: os.loadavg() }, gemm: { ...gemm, floorGflops: floor, floorGflopPerCpuSecond: cpuFloor }, results }, null, 2)}\n`);
 }
 
 main().catch((e: Error) => { process.stderr.write(`bench failed: ${e.message}\n`); process.exitCode = 1; });

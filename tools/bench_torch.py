@@ -7,7 +7,8 @@ Run with Debian's python3-torch (apt-get install python3-torch libopenblas0-pthr
 or, as `npm run bench` runs it, serving one model (or `gemm`) so that the bench can interleave
 PyTorch's repetitions with ours: `--serve MODEL` reads one JSON request per line on stdin
 ({"cmd": "setup", "config": "sgd"}, {"cmd": "run"}, {"cmd": "rss"}, {"cmd": "quit"}) and answers
-one JSON line each ({"ms": ...} for a run: one repetition, timed here).
+one JSON line each ({"ms": ..., "cpuMs": ...} for a run: one repetition, timed here, wall and
+process CPU time).
 The architectures mirror the zoo's (src/zoo): MLP 784-256-256-10, ResNet-20 (CIFAR, 1x1-conv
 projection shortcuts), ViT with 4x4 patches, width 128, depth 4, 4 heads, MLP 256 on 32x32x3.
 """
@@ -173,9 +174,13 @@ def serve(name):
             fn = fns[req['config']]
             print(json.dumps({'ok': True}), flush=True)
         elif cmd == 'run':
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             t = time.perf_counter()
             fn()
-            print(json.dumps({'ms': (time.perf_counter() - t) * 1000}), flush=True)
+            ms = (time.perf_counter() - t) * 1000
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000
+            print(json.dumps({'ms': ms, 'cpuMs': cpu}), flush=True)
         elif cmd == 'rss':
             print(json.dumps({'maxRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
         else:

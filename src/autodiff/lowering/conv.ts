@@ -15,6 +15,9 @@
 //   same (0.78/0.85/0.84); all offsets concatenated into one MatMul per image: 1.3–1.6× slower
 //   (the Concat copies k·k inputs). Strided, against the former channel-major 'offset-gemms':
 //   16→32 3×3 stride 2 0.95, 32→64 3×3 stride 2 1.00, 16→32 1×1 stride 2 0.65.
+//   Null result: 3 column-shifted views of X (one extra padded row) against 3 row-shifted pads of
+//   dY (7 copies instead of 12, but K = Hp·Wp untrimmed): 0.89 / 1.16 / 1.35 on the three layers
+//   (load ≈ 10), not taken.
 //   Earlier (2026-11, one GEMM per offset vs one GEMM over the concatenated im2col matrix): 25 vs
 //   39 ms (16→16 32×32); a Conv over batch-transposed tensors ~63 ms.
 //   Not taken (measured 2026-12-02, same protocol, 10 rounds, load 2.2–2.7): im2col by a CONSTANT
