@@ -4,10 +4,16 @@ for the benchmark models at batch 128 with 2 threads, as JSON on stdout.
 
 Run with Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread):
     /usr/bin/python3 tools/bench_torch.py [mlp] [resnet20] [vit-cifar]
+or, as `npm run bench` runs it, serving one model (or `gemm`) so that the bench can interleave
+PyTorch's repetitions with ours: `--serve MODEL` reads one JSON request per line on stdin
+({"cmd": "setup", "config": "sgd"}, {"cmd": "run"}, {"cmd": "rss"}, {"cmd": "quit"}) and answers
+one JSON line each ({"ms": ..., "cpuMs": ...} for a run: one repetition, timed here, wall and
+process CPU time).
 The architectures mirror the zoo's (src/zoo): MLP 784-256-256-10, ResNet-20 (CIFAR, 1x1-conv
 projection shortcuts), ViT with 4x4 patches, width 128, depth 4, 4 heads, MLP 256 on 32x32x3.
 """
 import json
+import resource
 import sys
 import time
 
@@ -136,7 +142,55 @@ def timed(fn, budget=3.0):
     return times[len(times) // 2]
 
 
+def configs(name):
+    """The timed functions of one model by config name (the bench's names)."""
+    if name == 'gemm':
+        n = 2048
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        return {'gemm': lambda: torch.mm(a, b)}
+    model, shape = build(name)
+    model.train()
+    x = torch.randn(*shape)
+    y = torch.randint(0, 10, (BATCH,))
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9, weight_decay=5e-4)
+
+    def forward():
+        with torch.no_grad():
+            model(x)
+    fns = {'forward': forward, 'forwardBackward': lambda: grads(model, x, y)}
+    for method in ['sgd', 'sam', 'crsam']:
+        fns[method] = (lambda m: lambda: step(model, opt, x, y, m))(method)
+    return fns
+
+
+def serve(name):
+    fns = configs(name)
+    fn = None
+    print(json.dumps({'ready': True, 'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
+        cmd = req['cmd']
+        if cmd == 'setup':
+            fn = fns[req['config']]
+            print(json.dumps({'ok': True}), flush=True)
+        elif cmd == 'run':
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
+            t = time.perf_counter()
+            fn()
+            ms = (time.perf_counter() - t) * 1000
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000
+            print(json.dumps({'ms': ms, 'cpuMs': cpu}), flush=True)
+        elif cmd == 'rss':
+            print(json.dumps({'maxRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+        else:
+            return
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--serve':
+        serve(sys.argv[2])
+        return
     out = {}
     for name in sys.argv[1:] or ['mlp', 'resnet20', 'vit-cifar']:
         model, shape = build(name)

@@ -2,22 +2,37 @@
 // made per configuration, by measurement (numbers from `npm run bench`, 2-core machine, ORT 1.30):
 //   dX, stride 1, group 1: Conv with the flipped, transposed kernel (~15 ms vs ConvTranspose ~22 ms
 //   at batch 128, 16→32 ch, 32×32, 3×3); other strides/groups: ConvTranspose.
-//   dW, group 1, stride 1: flatten the padded, channel-major input to [Cin, N·Hp·Wp]; a kernel
-//   offset (i, j) is then a plain column shift by i·Wp + j (dY is padded onto the same grid), so
-//   each shifted view is one contiguous Slice per row and feeds one GEMM. Measured: 20 vs 25 ms
-//   (16→16, 32×32), 11.8 vs 15.7 (32→32, 16×16), 10.7 vs 12.8 (64→64, 8×8) against strided views.
-//   dW, group 1, other strides: k·k strided Slices of the padded, channel-major input, one GEMM per kernel offset
-//   against dY (M = Cout, N = Cin, K = N·Ho·Wo), the small [Cout, Cin] results concatenated.
-//   Measured (batch 128, 3×3, 2 threads): 16→16 at 32×32: 25 ms, vs 39 ms for one GEMM over the
-//   concatenated im2col matrix (the Concat writes k·k copies of X) and ~63 ms for a Conv over
-//   batch-transposed tensors; 16→32 stride 2: 15.5 vs 21.7 ms; 64→64 at 8×8: 13.0 vs 14.8 ms.
+//   dW, group 1: per image. X stays batch-major ([N, Cin, ·], no transpose); each kernel offset's
+//   view is sliced per image and reshaped to [N, Cin, P], dYᵀ is [N, P, Cout] (one transpose, shared
+//   by the offsets), and one batched MatMul per offset gives [N, Cin, Cout], summed over N. 2-D,
+//   stride 1 ('image-flat-shifts'): the padded image flattened to Hp·Wp, so an offset (i, j) is a
+//   plain shift by i·Wp + j of the last axis (dY padded onto the same grid); other strides / ranks
+//   ('image-offsets'): the strided views of the padded input. Chosen 2026-12-02 by an interleaved
+//   A/B in one process (batch 128, 3×3, 2 threads, 25 rounds, median of paired ratios; load
+//   average 3.1–3.5, the machine shared): against the former channel-major single GEMMs over
+//   K = N·Hp·Wp ('flat-shift-gemms'): 16→16 32×32 0.78 (28.2 vs 36.3 ms), 32→32 16×16 0.85
+//   (19.4 vs 23.7), 64→64 8×8 0.83 (15.5 vs 18.7); with the views transposed instead of dY: the
+//   same (0.78/0.85/0.84); all offsets concatenated into one MatMul per image: 1.3–1.6× slower
+//   (the Concat copies k·k inputs). Strided, against the former channel-major 'offset-gemms':
+//   16→32 3×3 stride 2 0.95, 32→64 3×3 stride 2 1.00, 16→32 1×1 stride 2 0.65.
+//   Null result: 3 column-shifted views of X (one extra padded row) against 3 row-shifted pads of
+//   dY (7 copies instead of 12, but K = Hp·Wp untrimmed): 0.89 / 1.16 / 1.35 on the three layers
+//   (load ≈ 10), not taken.
+//   Earlier (2026-11, one GEMM per offset vs one GEMM over the concatenated im2col matrix): 25 vs
+//   39 ms (16→16 32×32); a Conv over batch-transposed tensors ~63 ms.
+//   Not taken (measured 2026-12-02, same protocol, 10 rounds, load 2.2–2.7): im2col by a CONSTANT
+//   one-hot convolution (so ORT's prepacked path applies) is slow in ORT: the grouped one-hot Conv
+//   alone (16 ch 32×32 → 144 ch) 99 ms, as [N·Cin, 1, H, W] → 9 ch 131 ms, so a forward Conv as
+//   one-hot im2col + MatMul took 53 ms against 30 ms for the plain Conv with the weight as input
+//   (20 ms with a constant weight); dX by one-hot im2col of dY + MatMul 79 ms, by MatMul + one-hot
+//   ConvTranspose (col2im) 69 ms, against 46 (Conv, flipped kernel) and 35 (ConvTranspose).
 //   dW, depthwise: per-offset Mul + ReduceSum. dW, other groups: grouped batched MatMul.
 import { GraphBuilder } from '../../onnx/builder';
 import { ConvGeometry } from '../../onnx/conv-geometry';
 import { attr } from '../../onnx/attr';
 
 export type DxLowering = 'conv-flipped' | 'conv-transpose';
-export type DwLowering = 'flat-shift-gemms' | 'offset-gemms' | 'depthwise' | 'grouped-matmul';
+export type DwLowering = 'image-flat-shifts' | 'image-offsets' | 'depthwise' | 'grouped-matmul';
 
 export function chooseDx(g: ConvGeometry, group: number): DxLowering {
   const unit = g.strides.every((s) => s === 1) && g.dilations.every((d) => d === 1);
@@ -25,7 +40,7 @@ export function chooseDx(g: ConvGeometry, group: number): DxLowering {
 }
 
 export function chooseDw(group: number, cin: number, g?: ConvGeometry): DwLowering {
-  if (group === 1) return g && g.kernel.length === 2 && g.strides.every((s) => s === 1) ? 'flat-shift-gemms' : 'offset-gemms';
+  if (group === 1) return g && g.kernel.length === 2 && g.strides.every((s) => s === 1) ? 'image-flat-shifts' : 'image-offsets';
   return group === cin ? 'depthwise' : 'grouped-matmul';
 }
 
@@ -81,25 +96,17 @@ export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, 
   const kk = g.kernel.reduce((p, k) => p * k, 1);
   const spatialPads = [0, 0, ...g.pads.slice(0, n), 0, 0, ...g.pads.slice(n)];
   const lowering = chooseDw(group, cin, g);
-  if (lowering === 'flat-shift-gemms') return flatShiftDw(b, x, dy, g, cin, cout);
-  if (lowering === 'depthwise') {
+  if (lowering === 'image-flat-shifts') return imageFlatShiftDw(b, x, dy, g, cin, cout);
+  if (lowering === 'image-offsets') {
     const xp = b.pad(x, spatialPads);
-    const per = shiftedViews(b, xp, g).map((v) => b.reduce('ReduceSum', b.op('Mul', [v, dy]), [0, ...Array.from({ length: n }, (_, i) => i + 2)], false));
-    // per-offset [C] → [C, k·k] → [C, 1, k...]
-    const stacked = b.op('Concat', per.map((p) => b.unsqueeze(p, [1])), { axis: attr.int(1) });
-    return b.reshape(stacked, [cout, 1, ...g.kernel]);
+    const views = shiftedViews(b, xp, g).map((v) => b.reshape(v, [0, cin, -1])); // k·k views [N, Cin, Ho·Wo]
+    return perImageDw(b, views, b.reshape(dy, [0, cout, -1]), cin, cout, g.kernel);
   }
   // Channel-major layout first, so every view reshapes to [Cin, N·Ho·Wo] for free.
   const xt = b.transpose(x, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]);
   const xp = b.pad(xt, spatialPads);
   const views = shiftedViews(b, xp, g); // k·k views [Cin, N, Ho, Wo]
   const dyt = b.transpose(dy, [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)]); // [Cout, N, Ho, Wo]
-  if (lowering === 'offset-gemms') {
-    const dyMat = b.reshape(dyt, [cout, -1]);
-    const perOffset = views.map((v) => b.op('Gemm', [dyMat, b.reshape(v, [cin, -1])], { transB: attr.int(1) })); // [Cout, Cin] each
-    const dw = kk === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: attr.int(2) });
-    return b.reshape(dw, [cout, cin, ...g.kernel]);
-  }
   const cols = kk === 1 ? b.unsqueeze(views[0], [1]) : b.op('Concat', views.map((v) => b.unsqueeze(v, [1])), { axis: attr.int(1) }); // [Cin, k·k, N, Ho, Wo]
   // Grouped: [g, Cout/g, M] × [g, M, Cin/g·k·k]
   const colsG = b.transpose(b.reshape(cols, [group, (cin / group) * kk, -1]), [0, 2, 1]);
@@ -107,8 +114,19 @@ export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, 
   return b.reshape(b.op('MatMul', [dyG, colsG]), [cout, cin / group, ...g.kernel]);
 }
 
-/** dW for 2-D, stride-1, group-1 convolutions by column shifts of the flattened padded input. */
-function flatShiftDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, cin: number, cout: number): string {
+/**
+ * dW = Σₙ viewₙ · dYₙᵀ over per-image views [N, Cin, P] (one per kernel offset, offset-major) and
+ * dY as [N, Cout, P]: one batched MatMul per offset, summed over the batch.
+ */
+function perImageDw(b: GraphBuilder, views: readonly string[], dyFlat: string, cin: number, cout: number, kernel: readonly number[]): string {
+  const dyT = b.transpose(dyFlat, [0, 2, 1]); // [N, P, Cout], shared by every offset
+  const perOffset = views.map((v) => b.reduce('ReduceSum', b.op('MatMul', [v, dyT]), [0], false)); // [Cin, Cout] each
+  const stacked = perOffset.length === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: attr.int(2) });
+  return b.transpose(b.reshape(stacked, [cin, cout, ...kernel]), [1, 0, ...kernel.map((_, i) => i + 2)]);
+}
+
+/** dW for 2-D, stride-1, group-1 convolutions by shifts of each flattened padded image. */
+function imageFlatShiftDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, cin: number, cout: number): string {
   const [kh, kw] = g.kernel;
   const [dh, dw] = g.dilations;
   const ho = g.outSpatial[0] as number;
@@ -116,21 +134,17 @@ function flatShiftDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, ci
   const wp = wo + dw * (kw - 1); // padded input width = output width + receptive span
   const hp = ho + dh * (kh - 1);
   // With stride 1 the padded input is exactly hp×wp (every padded row and column is reached).
-  const xp = b.pad(b.transpose(x, [1, 0, 2, 3]), [0, 0, g.pads[0], g.pads[1], 0, 0, g.pads[2], g.pads[3]]);
-  const xflat = b.reshape(xp, [cin, -1]); // [Cin, N·hp·wp]
+  const xflat = b.reshape(b.pad(x, [0, 0, g.pads[0], g.pads[1], 0, 0, g.pads[2], g.pads[3]]), [0, cin, -1]); // [N, Cin, hp·wp]
   const maxOff = dh * (kh - 1) * wp + dw * (kw - 1);
-  // dY on the same grid (top-left aligned), trimmed to the columns every shift can supply.
-  const dyGrid = b.pad(b.transpose(dy, [1, 0, 2, 3]), [0, 0, 0, 0, 0, 0, hp - ho, wp - wo]);
-  const dyFlat = b.reshape(dyGrid, [cout, -1]);
-  const dyTrim = maxOff > 0 ? b.slice(dyFlat, [0], [-maxOff], [1]) : dyFlat;
-  const perOffset: string[] = [];
+  // dY on the same grid (top-left aligned), trimmed to the positions every shift can supply.
+  const dyFlat = b.reshape(b.pad(dy, [0, 0, 0, 0, 0, 0, hp - ho, wp - wo]), [0, cout, -1]);
+  const dyTrim = maxOff > 0 ? b.slice(dyFlat, [0], [-maxOff], [2]) : dyFlat;
+  const views: string[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const off = i * dh * wp + j * dw;
-      const view = off === 0 && maxOff === 0 ? xflat : b.slice(xflat, [off], [off === maxOff ? 2 ** 62 : off - maxOff], [1]);
-      perOffset.push(b.op('Gemm', [dyTrim, view], { transB: attr.int(1) })); // [Cout, Cin]
+      views.push(off === 0 && maxOff === 0 ? xflat : b.slice(xflat, [off], [off === maxOff ? 2 ** 62 : off - maxOff], [2]));
     }
   }
-  const dwOut = perOffset.length === 1 ? perOffset[0] : b.op('Concat', perOffset.map((p) => b.unsqueeze(p, [2])), { axis: attr.int(2) });
-  return b.reshape(dwOut, [cout, cin, kh, kw]);
+  return perImageDw(b, views, dyTrim, cin, cout, g.kernel);
 }
