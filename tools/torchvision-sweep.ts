@@ -32,9 +32,9 @@ function noteOf(r: Row): string {
   return [r.note, weak].filter(Boolean).join('; ');
 }
 
-/** A row that only recorded an earlier skip or failed export, for a model exported since (a larger --max-params). */
+/** A row that only recorded an earlier skip or failed export, for a model whose export record changed since (e.g. a larger --max-params). */
 function staleSkip(row: Row, rec: ExportRecord): boolean {
-  return rec.status === 'exported' && !Number.isFinite(row.buildSeconds) && /^(skipped|export-failed)/.test(row.note);
+  return !Number.isFinite(row.buildSeconds) && /^(skipped|export-failed)/.test(row.note) && !row.note.startsWith(`${rec.status}:`);
 }
 
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : '–');

@@ -49,8 +49,9 @@ NUM_CLASSES = 10
 SEQ = 12
 VOCAB = 50
 
-# Input side per torchvision family: the smallest that every stride and kernel accepts.
-IMAGE_SIZE = {"alexnet": 64, "squeezenet": 64, "inception_v3": 75, "vit": 32, "swin": 32, "maxvit": 224}
+# Input side per torchvision family: the smallest that every stride and kernel accepts (AlexNet and
+# VGG: the exporter needs the feature map to be a multiple of their adaptive pool's 6×6 / 7×7).
+IMAGE_SIZE = {"alexnet": 224, "vgg": 224, "squeezenet": 64, "inception_v3": 75, "vit": 32, "swin": 32, "maxvit": 224}
 
 
 def image_size(name):
