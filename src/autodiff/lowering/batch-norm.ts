@@ -4,8 +4,11 @@
 // PyTorch (unbiased variance, n/(n−1)), which ONNX's own training_mode output does not.
 import { GraphBuilder } from '../../onnx/builder';
 import { DataType } from '../../onnx/dtype';
-import { BatchStats, attrFloat, Node } from '../../onnx/ir';
+import { BatchStats, attrFloat, Node, Shape } from '../../onnx/ir';
 import { attr } from '../../onnx/attr';
+
+/** Most float32 terms per partial sum of the batch statistics (measured: ≤ 1.1e-7 relative variance error at 1024). */
+const PARTIAL_SUM_TERMS = 64;
 
 export interface LoweredBatchNorm {
   /** Updated running mean and variance, keyed by the running-statistic initializer names. */
@@ -62,6 +65,22 @@ export function lowerTrainingBatchNorm(b: GraphBuilder, node: Node): LoweredBatc
  * thread (the machine was shared, load ≈ 25 on 2 cores), 30 interleaved repetitions: median of the
  * paired ratios to the former lowering 0.998 (Mul+Mean f32: 0.968), single pairs 0.75–1.24, so
  * the cost is within ±3 % (no difference resolved); minima 261 vs 269 ms.
+ *
+ * Round 2 (2026-12-02, tools/bench-bn.ts: BN forward + backward alone, ResNet-20 shapes at N = 128,
+ * one intra-op thread, CPU time, 30 interleaved rounds, median of paired ratios to the full-tensor
+ * float64 sums above, load ≈ 10–12 on 2 cores): the float64 sums now run over float32 partial sums
+ * of at most PARTIAL_SUM_TERMS trailing spatial elements, so only a [N, C, H] (or [N, C]) tensor is
+ * cast instead of the whole of x − m₀ (the Cast alone was 5 of 26 ms at 16×32×32).
+ *   16×32×32 (sums over W) 0.89–0.93, 32×16×16 (W) 0.93–0.95, 64×8×8 (H·W) 0.91; variance errors
+ *   identical to the full float64 sums (6.5e-8 / 6.8e-8 / 6.6e-8), gradients bit-identical.
+ * Partial sums over all of H·W (1024 terms at 32×32) were slightly cheaper (0.86 / 0.93 / 0.91)
+ * but less precise (variance 9.6e-8 / 1.1e-7; test/autodiff/bn-precision worst ratio 1.49 of the
+ * 1.5 allowed, against 1.20 now): not taken. Whole ResNet-20 forward + backward (2 threads, batch
+ * 128, 12 rounds, load ≈ 10–11): paired ratio 0.994 CPU, 0.997 wall — BN is 24 % of the pass and
+ * this saves ~8 % of it, below what the noise resolves.
+ * Also measured, not taken (same bench, ratios to the full float64 sums): the sum of squares as a
+ * batched MatMul over H·W 1.2–1.5; x − m₀ by an inference BatchNormalization instead of Sub 0.90 /
+ * 0.93 / 0.96 (≈ the partial sums alone, no gain resolved).
  */
 function batchStatistics(b: GraphBuilder, x: string, channels: number, name: string): { centered: string; mean: string; variance: string; count: string } {
   const rank = b.rank(x);
@@ -72,12 +91,37 @@ function batchStatistics(b: GraphBuilder, x: string, channels: number, name: str
   const centered = b.op('Sub', [x, meanKd], {}, `${name}_centered`);
   const size = b.op('Cast', [b.op('Size', [x])], { to: attr.int(DataType.FLOAT) });
   const count = b.op('Div', [size, b.scalar(channels)], {}, `${name}_count`);
-  const c64 = toDouble(centered);
-  const shift = b.reduce('ReduceMean', c64, axes, false, `${name}_shift`);
-  const meanSq = b.op('Div', [b.reduce('ReduceSumSquare', c64, axes, false), toDouble(count)]);
+  const spatial = partialAxes(b.shape(x), rank);
+  let shift: string;
+  let meanSq: string;
+  if (spatial.length === 0) {
+    const c64 = toDouble(centered);
+    shift = b.reduce('ReduceMean', c64, axes, false, `${name}_shift`);
+    meanSq = b.op('Div', [b.reduce('ReduceSumSquare', c64, axes, false), toDouble(count)]);
+  } else {
+    // float32 partial sums over the trailing spatial axes, float64 over the rest
+    const rest = axes.filter((a) => !spatial.includes(a)).map((a) => a - spatial.filter((s) => s < a).length);
+    const n64 = toDouble(count);
+    const sum64 = (v: string) => b.op('Div', [b.reduce('ReduceSum', toDouble(v), rest, false), n64]);
+    shift = sum64(b.reduce('ReduceSum', centered, spatial, false));
+    meanSq = sum64(b.reduce('ReduceSumSquare', centered, spatial, false));
+  }
   const mean = toFloat(b.op('Add', [toDouble(b.reshape(meanKd, [channels])), shift]));
   const variance = toFloat(b.op('Sub', [meanSq, b.op('Mul', [shift, shift])]));
   return { centered, mean, variance, count };
+}
+
+/** Trailing spatial axes whose product stays ≤ 1024 (float32 sums stay exact enough there); [] if unknown. */
+function partialAxes(shape: Shape | undefined, rank: number): number[] {
+  const out: number[] = [];
+  let size = 1;
+  for (let a = rank - 1; a >= 2; a--) {
+    const d = shape?.[a];
+    if (typeof d !== 'number' || size * d > PARTIAL_SUM_TERMS) break;
+    size *= d;
+    out.unshift(a);
+  }
+  return out;
 }
 
 /** Replaces BatchNormalization by its inference form reading the running statistics. */

@@ -26,6 +26,13 @@
 //   one-hot im2col + MatMul took 53 ms against 30 ms for the plain Conv with the weight as input
 //   (20 ms with a constant weight); dX by one-hot im2col of dY + MatMul 79 ms, by MatMul + one-hot
 //   ConvTranspose (col2im) 69 ms, against 46 (Conv, flipped kernel) and 35 (ConvTranspose).
+//   Round 2 (2026-12-02, whole ResNet-20 forward + backward, batch 128, 2 threads, one process,
+//   12 interleaved rounds, median of paired ratios, CPU / wall; load ≈ 9–11 on 2 cores), not taken:
+//   'image-offsets' (strided 2-D views, K = Ho·Wo, no dY pad) for the stride-1 layers too:
+//   1.009 / 1.002; each shift as ONE contiguous Slice of the whole flattened batch (x padded by one
+//   extra zero image so the shifts stay inside; dY on the full Hp·Wp grid, wrapped terms meet its
+//   zeros; gradients bit-identical): 1.055 / 1.058 (K grows, 78 → 100 at 8×8, and ORT's Slice
+//   is no faster as one long copy than as N·Cin row copies).
 //   dW, depthwise: per-offset Mul + ReduceSum. dW, other groups: grouped batched MatMul.
 import { GraphBuilder } from '../../onnx/builder';
 import { ConvGeometry } from '../../onnx/conv-geometry';
