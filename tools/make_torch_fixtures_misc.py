@@ -48,7 +48,7 @@ class Misc(nn.Module):
         s = torch.sin(F.interpolate(h, scale_factor=2, mode='nearest'))               # [N, 4, 8, 8]
         c = torch.cos(F.interpolate(h, scale_factor=2, mode='bilinear', align_corners=False))
         hi, lo = torch.maximum(s, c), torch.minimum(s, c)
-        m = torch.stack([hi, lo, s * c]).mean(0)
+        m = torch.stack([hi, 0.5 * lo, s * c]).mean(0)   # not hi + lo = s + c, which would hide a swap of their gradients
         h = self.conv2(m)                                                             # [N, 4, 4, 4]
         cum = torch.cumsum(h, dim=3).flatten(1)                                       # [N, 64]
         top = torch.topk(h.flatten(2), 3, dim=2).values.flatten(1)                    # [N, 12]
