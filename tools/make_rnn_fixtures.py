@@ -17,8 +17,9 @@ Writes test/fixtures/torch/rnn/<model>-o<opset>/ in the format of tools/make_tor
 
 and for the models in TRAJECTORY also the 3-step CR-SAM trajectory of tools/make_torch_fixtures.py
 (same config, reference form) in float64:
-  batches/<i>/input, batches/<i>/labels, crsam/final/<p> (float64), scalars crsam/losses and
-  crsam/err32/<p> (PyTorch float32's trajectory against float64).
+  batches/<i>/input, batches/<i>/labels, crsam/final/<p> (float64), scalars crsam/losses,
+  crsam/losses32 (PyTorch float32's losses) and crsam/err32/<p> (PyTorch float32's trajectory
+  against float64).
 
 Models (embedding 12 x 5, hidden 4, 3 classes, sequence 6; logits from the time-mean of Y and the
 last layer's final states, so Y, Y_h and Y_c all carry gradients), each exported with
@@ -46,7 +47,7 @@ from make_torch_fixtures import CFG, Blob, loss_and_grads, run_method  # noqa: E
 
 VOCAB, EMB, HID, SEQ, CLASSES, BATCH = 12, 5, 4, 6, 3, 8
 OPSETS = (13, 15, 17)
-TRAJECTORY = {"lstm-o17", "einsum-o17"}
+TRAJECTORY = {"lstm-o17", "einsum-o17", "gru2-o17", "rnn-tanh-bi2-o17"}
 
 
 class TextRNN(nn.Module):
@@ -190,6 +191,7 @@ def build(name, opset, root, seed):
         s64 = run_method("crsam", m64, p64, [(x.double(), y) for x, y in batches])
         s32 = run_method("crsam", model, p32, batches)
         scalars["crsam/losses"] = s64["losses"]
+        scalars["crsam/losses32"] = s32["losses"]
         for n, a, b in zip(names, p32, p64):
             blob.add64(f"crsam/final/{n}", b)
             scalars[f"crsam/err32/{n}"] = rel([a], [b])

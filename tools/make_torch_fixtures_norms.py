@@ -57,10 +57,11 @@ class Norms(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
-def add_float64_trajectories(out_dir, seed):
-    """Reruns build()'s trajectories in float64 and appends them to data.bin and manifest.json."""
+def add_float64_trajectories(out_dir, seed, cls=None):
+    """Reruns build()'s trajectories in float64 and appends them to data.bin and manifest.json;
+    cls is the model class given to build() (Norms unless another script reuses this)."""
     torch.manual_seed(seed)
-    model = Norms().double()   # same seed and construction as build(), so the same initial weights
+    model = (cls or Norms)().double()   # same seed and construction as build(), so the same initial weights
     model.train()
     gen = torch.Generator().manual_seed(seed + 1)
     fixtures.make_batch((3, 8, 8), gen)   # build()'s gradient batch, drawn first
