@@ -4,8 +4,9 @@
 // are interchangeable behind a trainer option.
 import { OptionError } from '../core/option-error';
 import { NonFiniteGradientError, NonFiniteLossError, type PassName } from '../optim/errors';
-import type { SharpnessParameters, StepMetrics } from '../optim/sharpness';
-import type { EvalRequest, GradientOracle } from '../optim/types';
+import type { SharpnessParameters, SharpnessStepState, StepMetrics } from '../optim/sharpness';
+import type { EvalRequest, GradientOracle, OptimizerState } from '../optim/types';
+import { checkNonNegative, checkStepCount } from '../optim/validate';
 import type { StepSessions } from './step-sessions';
 
 /** The base optimizer the device step applies, with PyTorch's defaults where a field is absent. */
@@ -38,6 +39,12 @@ export class DeviceStep {
   private buf: Float32Array;
   private m: Float32Array;
   private v: Float32Array;
+  // Sgd's `hasBuf` (PyTorch's `momentum_buffer is None`): a zero buffer gives the first step's
+  // buf = d in the graph, so only the checkpoint needs to know.
+  private hasBuf = false;
+  // The base optimizer's own step count (AdamW's bias correction), kept apart from `steps` as the
+  // JS path keeps it, so that a checkpoint of either path restores into the other.
+  private baseSteps = 0;
   private steps = 0;
 
   constructor(private readonly options: DeviceStepOptions, private readonly sessions: StepSessions) {
@@ -67,9 +74,10 @@ export class DeviceStep {
   /** One step on one mini-batch; updates `w` in place (copied back from the graph's output). */
   async step(w: Float32Array, oracle: GradientOracle, lr: number): Promise<StepMetrics> {
     if (w.length !== this.n) throw new OptionError(`w has ${w.length} elements but the stepper was built for ${this.n}.`);
+    checkNonNegative('lr', lr);
     const stepIndex = this.steps;
     const { method } = this.options;
-    const [loss] = await evaluate(oracle, [{ weights: w, updateBuffers: true, gradOut: this.g0 }]);
+    const [loss] = await evaluate(oracle, [{ weights: w, updateBuffers: true, gradOut: this.g0, pass: 'w' }]);
     checkLoss('w', loss, stepIndex);
     let gradNorm: number;
     let update = this.g0;
@@ -84,8 +92,10 @@ export class DeviceStep {
         : await this.sessions.samPerturb(w, this.g0, this.rho);
       gradNorm = p.gNorm;
       if (!Number.isFinite(gradNorm)) throw new NonFiniteGradientError('w', stepIndex);
-      const reqs: EvalRequest[] = [{ weights: p.wPlus, updateBuffers: false, gradOut: this.gPlus }];
-      if (method === 'crsam' && p.wMinus) reqs.push({ weights: p.wMinus, updateBuffers: false, gradOut: this.gMinus });
+      // Tagged, so that a placing oracle sends SAM's lone w+e pass to the w+e session and does not
+      // take its logits for the pass at w (untagged, a lone request is the pass at w).
+      const reqs: EvalRequest[] = [{ weights: p.wPlus, updateBuffers: false, gradOut: this.gPlus, pass: 'w+e' }];
+      if (method === 'crsam' && p.wMinus) reqs.push({ weights: p.wMinus, updateBuffers: false, gradOut: this.gMinus, pass: 'w-e' });
       const losses = await evaluate(oracle, reqs);
       m.lossPlus = losses[0];
       checkLoss('w+e', m.lossPlus, stepIndex);
@@ -123,14 +133,49 @@ export class DeviceStep {
       });
       w.set(r.w);
       this.buf = r.buf;
+      this.hasBuf = true;
+      this.baseSteps++;
       return;
     }
     const r = await this.sessions.adamwUpdate(w, g, this.m, this.v, {
-      lr, t: this.steps + 1, beta1: base.beta1 ?? 0.9, beta2: base.beta2 ?? 0.999, eps: base.eps ?? 1e-8, weightDecay: base.weightDecay ?? 0.01,
+      lr, t: this.baseSteps + 1, beta1: base.beta1 ?? 0.9, beta2: base.beta2 ?? 0.999, eps: base.eps ?? 1e-8, weightDecay: base.weightDecay ?? 0.01,
     });
     w.set(r.w);
     this.m = r.m;
     this.v = r.v;
+    this.baseSteps++;
+  }
+
+  /** The state in `SharpnessStep.getState`'s format (SgdState/AdamWState), copied, for checkpoints. */
+  getState(): SharpnessStepState {
+    const b = this.options.base;
+    const base: OptimizerState = b.kind === 'sgd'
+      ? { kind: 'sgd', step: this.baseSteps, momentumBuffer: this.hasBuf && (b.momentum ?? 0) > 0 ? this.buf.slice() : null }
+      : { kind: 'adamw', step: this.baseSteps, expAvg: this.m.slice(), expAvgSq: this.v.slice() };
+    return { stepCount: this.steps, base };
+  }
+
+  /** Restores a state from either path's `getState`, refusing one of another optimizer or size as `Sgd`/`AdamW` do. */
+  setState(state: SharpnessStepState): void {
+    checkStepCount(state.stepCount);
+    const s = state.base;
+    const kind = this.options.base.kind;
+    if (s.kind !== kind) throw new OptionError(`Cannot restore ${kind === 'sgd' ? 'SGD' : 'AdamW'} from a '${s.kind}' optimizer state.`);
+    checkStepCount(s.step);
+    if (s.kind === 'sgd') {
+      const mb = s.momentumBuffer;
+      if (mb !== null && mb.length !== this.n) throw new OptionError(`The momentum buffer has ${mb.length} elements but this SGD has ${this.n}.`);
+      this.buf = mb === null ? new Float32Array(this.n) : Float32Array.from(mb);
+      this.hasBuf = mb !== null;
+    } else {
+      for (const [name, buf] of [['expAvg', s.expAvg], ['expAvgSq', s.expAvgSq]] as const) {
+        if (buf.length !== this.n) throw new OptionError(`The state's ${name} has ${buf.length} elements but this AdamW has ${this.n}.`);
+      }
+      this.m = Float32Array.from(s.expAvg);
+      this.v = Float32Array.from(s.expAvgSq);
+    }
+    this.baseSteps = s.step;
+    this.steps = state.stepCount;
   }
 }
 

@@ -34,6 +34,8 @@ export interface RunParallelism {
   readonly concurrent: boolean;
   /** The placement's one-sentence reason. */
   readonly placement: string;
+  /** Which code ran the step's parameter math (`Trainer.stepPath`; absent in older runs). */
+  readonly stepPath?: 'js' | 'device';
 }
 
 export interface RunRecordInput {

@@ -232,7 +232,7 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     beginRunFiles({
       out: o.out, resume: !!o.resume, overwrite: !!o.overwrite, config: o.config, recorded, commandLine: o.commandLine, dataset: data.name, train, test,
       threads: o.trainer.threads ?? null, device: trainer.options.device,
-      parallelism: { replicas: trainer.dataParallel, devices: o.trainer.devices ? [...o.trainer.devices] : null, concurrent: trainer.parallel, placement: trainer.placement.reason },
+      parallelism: { replicas: trainer.dataParallel, devices: o.trainer.devices ? [...o.trainer.devices] : null, concurrent: trainer.parallel, placement: trainer.placement.reason, stepPath: trainer.stepPath },
       fromStep: resumed?.trainer.stepCount ?? 0, fromEpoch: resumed?.epoch ?? 0,
     }, model);
     if (!o.resume) writeValidationRecord(o.out, data, o.seed);

@@ -72,6 +72,8 @@ export const TRAIN_OPTIONS = {
   'device-id': { type: 'int', group: 'device', resumeSafe: true, help: 'CUDA device index', defaultText: '0, or the first of --devices', min: 0, library: 'trainer.deviceId' },
   threads: { type: 'int', group: 'device', resumeSafe: true, help: 'CPU threads in all (0 = all cores)', default: 0, min: 0, zeroIsUnset: true, library: 'trainer.threads' },
   parallel: { type: 'string', group: 'device', resumeSafe: true, help: "run CR-SAM's w+e and w−e passes, or the data-parallel replicas, side by side in worker threads ('auto': on the CPU from 2 cores, on one GPU not until measured, across GPUs always)", choices: ['auto', 'on', 'off'], default: 'auto', library: 'trainer.parallel' },
+  // Both step paths read and write the same checkpoint state, so a resumed run may change it.
+  'device-step': { type: 'string', group: 'device', resumeSafe: true, help: "run the step's parameter math (perturbation, CR-SAM gradient, SGD/AdamW update) as ONNX graphs on the provider ('auto': on for cuda/webgpu, off on the CPU, where it measured slower; 'on' refuses --max-grad-norm and --bn-update other than first)", choices: ['auto', 'on', 'off'], default: 'auto', library: 'trainer.deviceStep' },
   // A replica count changes only float rounding without BatchNorm, the math with it: it passes the
   // resume check here, and checkResumeReplicas (resume-policy.ts) refuses it for a BatchNorm model.
   'data-parallel': { type: 'int', group: 'device', resumeSafe: true, arg: 'N', help: 'split each batch across N replicas (worker sessions) and average their gradients weighted by shard size', defaultText: 'one replica per --devices entry when there are more than the perturbed passes, else 1', min: 1, library: 'trainer.dataParallel' },
@@ -79,7 +81,7 @@ export const TRAIN_OPTIONS = {
   // config
   preset: { type: 'string', group: 'config', arg: 'NAME', help: "start from the paper's settings for a data set and model (presets/*.json; 'crsam compare --preset list' lists them); --config and flags override it" },
   config: { type: 'string', group: 'config', resumeSafe: true, arg: 'FILE', help: 'JSON file of flag values (keys as flag names); flags on the command line override it' },
-  resume: { type: 'string', group: 'config', resumeSafe: true, arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id and --parallel may change, and --data-parallel and --devices for a model without BatchNorm' },
+  resume: { type: 'string', group: 'config', resumeSafe: true, arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id, --parallel and --device-step may change, and --data-parallel and --devices for a model without BatchNorm' },
 } as const satisfies OptionSchema<LibraryField>;
 
 export type TrainOptionName = keyof typeof TRAIN_OPTIONS;

@@ -4,11 +4,9 @@ import { CrsamError } from '../core/errors';
 import { buildArtifacts, TensorSpec, TrainingArtifacts, withValues } from '../autodiff/artifacts';
 import { loadModel, saveModel, serializeModel } from '../onnx/io';
 import { Model, ValueInfo } from '../onnx/ir';
-import { AdamW } from '../optim/adamw';
-import { Sgd } from '../optim/sgd';
 import { createSchedule, Schedule, ScheduleOptions } from '../optim/schedule';
-import { BnUpdatePolicy, CrSamForm, SharpnessMethod, SharpnessStep, StepMetrics } from '../optim/sharpness';
-import { BaseOptimizer, OptimizerState } from '../optim/types';
+import { BnUpdatePolicy, CrSamForm, SharpnessMethod, StepMetrics } from '../optim/sharpness';
+import { OptimizerState } from '../optim/types';
 import { Batch, countCorrect, validateBatch } from '../runtime/batch';
 import { Device, resolveDevice, sessionOptions } from '../runtime/execution-providers';
 import { EvalSession, EvalResult } from '../runtime/eval-session';
@@ -17,6 +15,7 @@ import { ParameterStore } from '../runtime/parameter-store';
 import { DEFAULT_WEIGHT_DECAY, TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
 import { ParallelChoice, PassPlacement, placePasses } from '../runtime/pass-placement';
 import { OptionError } from '../core/option-error';
+import { chooseStepPath, createStepper, DeviceStepChoice, Stepper, StepPath } from './step-path';
 import * as os from 'node:os';
 
 export interface TrainerOptions {
@@ -88,13 +87,22 @@ export interface TrainerOptions {
    * device when `devices` lists more than the passes use, else 1.
    */
   readonly dataParallel?: number;
+  /**
+   * Where the parameter-side math of a step runs (perturbation, CR-SAM's combined gradient, norms,
+   * the SGD/AdamW update): 'on' in small ONNX graphs on the training session's provider
+   * (docs/device-step.md), refused with `maxGradNorm` or a `bnUpdate` other than 'first'; 'off' in
+   * JavaScript loops; 'auto' on for the GPU providers (cuda, webgpu) when the options allow it,
+   * off on the CPU, where the graphs measured slower than the loops. Both paths write the same
+   * checkpoint state. `Trainer.stepPath` says which ran. Default: 'auto'.
+   */
+  readonly deviceStep?: DeviceStepChoice;
   /** ONNX Runtime graph optimization level. Default: 'all'. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 /** The options a trainer runs with: its options with the schema's defaults (src/train/train-options.ts) filled in. */
 export type ResolvedTrainerOptions = Omit<TrainerOptions, 'model' | 'schedule'>
-  & Required<Pick<TrainerOptions, 'optimizer' | 'base' | 'lr' | 'momentum' | 'nesterov' | 'weightDecay' | 'rho' | 'alpha' | 'beta' | 'crsamForm' | 'bnUpdate' | 'labelSmoothing' | 'allowEvalExport' | 'device' | 'deviceId' | 'parallel'>>;
+  & Required<Pick<TrainerOptions, 'optimizer' | 'base' | 'lr' | 'momentum' | 'nesterov' | 'weightDecay' | 'rho' | 'alpha' | 'beta' | 'crsamForm' | 'bnUpdate' | 'labelSmoothing' | 'allowEvalExport' | 'device' | 'deviceId' | 'parallel' | 'deviceStep'>>;
 
 /** `options` without `model` and `schedule`, every field the option schema has a default for set. */
 export function resolveTrainerOptions(options: Omit<TrainerOptions, 'model'>): ResolvedTrainerOptions {
@@ -154,6 +162,8 @@ export class Trainer {
   readonly deviceNote: string | undefined;
   /** Where each pass of each replica runs (docs/pass-placement.md). */
   readonly placement: PassPlacement;
+  /** Which code runs the parameter-side math of a step ('device': the step graphs; see `deviceStep`). */
+  readonly stepPath: StepPath;
   private readonly bufferBackup: Map<string, Float32Array>;
   /** The step (or evaluation) running now, settled either way; close() waits for it. */
   private inFlight: Promise<void> | undefined;
@@ -168,12 +178,14 @@ export class Trainer {
     private readonly store: ParameterStore,
     private readonly oracle: OrtGradientOracle,
     private readonly evalSession: EvalSession,
-    private readonly stepper: SharpnessStep,
-    private readonly base: BaseOptimizer,
+    private readonly stepper: Stepper,
+    private readonly releaseStepper: () => Promise<void>,
     private readonly schedule: Schedule,
     note: string | undefined,
+    path: StepPath,
   ) {
     this.deviceNote = note;
+    this.stepPath = path;
     this.placement = oracle.placement;
     this.bufferBackup = new Map([...store.buffers].map(([k, v]) => [k, new Float32Array(v.length)]));
   }
@@ -184,17 +196,12 @@ export class Trainer {
     const artifacts = buildArtifacts(model, { frozen: o.frozen, labelSmoothing: o.labelSmoothing, allowEvalExport: o.allowEvalExport });
     const store = new ParameterStore(artifacts.params, artifacts.buffers, artifacts.initialValues);
     // Everything that can refuse the options comes before the sessions and workers start.
-    const base: BaseOptimizer = o.base === 'adamw'
-      ? new AdamW(store.size, { weightDecay: o.weightDecay, beta1: o.adamBeta1, beta2: o.adamBeta2, eps: o.adamEps })
-      : new Sgd(store.size, { momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay });
-    const stepper = new SharpnessStep({
-      method: o.optimizer, baseOptimizer: base, rho: o.rho, alpha: o.alpha, beta: o.beta,
-      crsamForm: o.crsamForm, bnUpdate: o.bnUpdate, maxGradNorm: o.maxGradNorm,
-    });
     const schedule = createSchedule(options.schedule ?? { kind: 'constant', baseLr: o.lr });
     const resolved = resolveDevice(o);
     const placement = placementFor(o, resolved.device, resolved.deviceId, artifacts.dataInputs);
     const sOpts = sessionOptions(o, resolved);
+    const path = chooseStepPath(o, resolved.device);
+    const { stepper, release } = createStepper(o, path, store.size, sOpts);
     const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
       sessionOptions: sOpts, placement,
     });
@@ -205,7 +212,7 @@ export class Trainer {
       await oracle.close();
       throw e;
     }
-    return new Trainer(o, artifacts, store, oracle, evalSession, stepper, base, schedule, resolved.note);
+    return new Trainer(o, artifacts, store, oracle, evalSession, stepper, release, schedule, resolved.note, path);
   }
 
   get numClasses(): number { return this.artifacts.numClasses; }
@@ -283,11 +290,12 @@ export class Trainer {
   }
 
   getState(): TrainerState {
+    const s = this.stepper.getState();
     return {
       params: new Map([...this.store.named()].map(([k, v]) => [k, Float32Array.from(v)])),
       buffers: new Map([...this.store.buffers].map(([k, v]) => [k, Float32Array.from(v)])),
-      optimizer: this.base.getState(),
-      stepCount: this.stepper.stepCount,
+      optimizer: s.base,
+      stepCount: s.stepCount,
     };
   }
 
@@ -306,6 +314,7 @@ export class Trainer {
       await this.inFlightEval;
       await this.oracle.close();
       await this.evalSession.close();
+      await this.releaseStepper();
     })();
     return this.closed;
   }
