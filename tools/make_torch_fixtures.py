@@ -504,6 +504,55 @@ def build(name, out_root, seed):
     return sum(sizes.values())
 
 
+def add_float64_trajectories(out_dir, seed, cls, shape):
+    """Reruns build()'s trajectories in float64 and appends them to data.bin and manifest.json;
+    cls and shape are the model class and input shape given to build()."""
+    torch.manual_seed(seed)
+    model = cls().double()   # same seed and construction as build(), so the same initial weights
+    model.train()
+    gen = torch.Generator().manual_seed(seed + 1)
+    make_batch(shape, gen)   # build()'s gradient batch, drawn first
+    batches = [make_batch(shape, gen) for _ in range(STEPS)]
+    batches = [(x.double(), y) for x, y in batches]
+    with open(os.path.join(out_dir, 'manifest.json')) as f:
+        manifest = json.load(f)
+    with open(os.path.join(out_dir, 'data.bin'), 'rb') as f:
+        data = f.read()
+    blob = Blob()
+    blob.size = len(data)
+    blob.parts = [data]
+    init = {k: v.clone() for k, v in model.state_dict().items()}
+    names = [n for n, _ in model.named_parameters()]
+    for method in ('sgd', 'sam', 'crsam'):
+        model.load_state_dict(init)
+        stats = run_method(method, model, list(model.parameters()), batches)
+        manifest['scalars'][f'{method}/losses64'] = stats['losses']
+        sd = model.state_dict()
+        for n in names:
+            blob.add(f'{method}/final64/{manifest["paramNameMap"].get(n, n)}', sd[n])
+    manifest['tensors'].update(blob.index)
+    with open(os.path.join(out_dir, 'data.bin'), 'wb') as f:
+        f.write(blob.bytes())
+    with open(os.path.join(out_dir, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)
+        f.write('\n')
+
+
+def build_op_family(name, cls, seed, shape=(3, 8, 8)):
+    """An op-family fixture (acts, norms, misc): opset 17, the float32 fixture by build() plus the
+    float64 trajectories, in test/fixtures/torch/<name>."""
+    global OPSET
+    here = os.path.dirname(os.path.abspath(__file__))
+    OPSET = 17
+    MODELS[name] = (cls, shape)
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+    root = os.path.normpath(os.path.join(here, '..', 'test', 'fixtures', 'torch'))
+    build(name, root, seed)
+    add_float64_trajectories(os.path.join(root, name), seed, cls, shape)
+    return os.path.join(root, name)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     here = os.path.dirname(os.path.abspath(__file__))

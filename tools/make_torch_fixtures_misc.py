@@ -27,7 +27,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import make_torch_fixtures as fixtures
-import make_torch_fixtures_norms as norms
 
 
 SEED = 13
@@ -59,15 +58,8 @@ class Misc(nn.Module):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    fixtures.OPSET = 17
-    fixtures.MODELS['misc'] = (Misc, (3, 8, 8))
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
-    root = os.path.normpath(os.path.join(here, '..', 'test', 'fixtures', 'torch'))
-    fixtures.build('misc', root, SEED)
-    norms.add_float64_trajectories(os.path.join(root, 'misc'), SEED, Misc)
-    with open(os.path.join(root, 'misc', 'manifest.json')) as f:
+    out = fixtures.build_op_family('misc', Misc, SEED)
+    with open(os.path.join(out, 'manifest.json')) as f:
         ops = json.load(f)['opTypes']
     want = {'Resize', 'Sin', 'Cos', 'Max', 'Min', 'CumSum', 'TopK', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd'}
     if want - set(ops):

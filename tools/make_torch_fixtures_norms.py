@@ -18,8 +18,6 @@ The fixture format, the optimizer math and the export are tools/make_torch_fixtu
 script only adds the model and runs that script's build at opset 17); the float64 rerun is
 make_torch_fixtures_activations.py's. The output is committed.
 """
-import json
-import os
 import sys
 
 import torch
@@ -57,49 +55,8 @@ class Norms(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
-def add_float64_trajectories(out_dir, seed, cls=None):
-    """Reruns build()'s trajectories in float64 and appends them to data.bin and manifest.json;
-    cls is the model class given to build() (Norms unless another script reuses this)."""
-    torch.manual_seed(seed)
-    model = (cls or Norms)().double()   # same seed and construction as build(), so the same initial weights
-    model.train()
-    gen = torch.Generator().manual_seed(seed + 1)
-    fixtures.make_batch((3, 8, 8), gen)   # build()'s gradient batch, drawn first
-    batches = [fixtures.make_batch((3, 8, 8), gen) for _ in range(fixtures.STEPS)]
-    batches = [(x.double(), y) for x, y in batches]
-    with open(os.path.join(out_dir, 'manifest.json')) as f:
-        manifest = json.load(f)
-    with open(os.path.join(out_dir, 'data.bin'), 'rb') as f:
-        data = f.read()
-    blob = fixtures.Blob()
-    blob.size = len(data)
-    blob.parts = [data]
-    init = {k: v.clone() for k, v in model.state_dict().items()}
-    names = [n for n, _ in model.named_parameters()]
-    for method in ('sgd', 'sam', 'crsam'):
-        model.load_state_dict(init)
-        stats = fixtures.run_method(method, model, list(model.parameters()), batches)
-        manifest['scalars'][f'{method}/losses64'] = stats['losses']
-        sd = model.state_dict()
-        for n in names:
-            blob.add(f'{method}/final64/{manifest["paramNameMap"].get(n, n)}', sd[n])
-    manifest['tensors'].update(blob.index)
-    with open(os.path.join(out_dir, 'data.bin'), 'wb') as f:
-        f.write(blob.bytes())
-    with open(os.path.join(out_dir, 'manifest.json'), 'w') as f:
-        json.dump(manifest, f, indent=1)
-        f.write('\n')
-
-
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    fixtures.OPSET = 17
-    fixtures.MODELS['norms'] = (Norms, (3, 8, 8))
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
-    root = os.path.normpath(os.path.join(here, '..', 'test', 'fixtures', 'torch'))
-    fixtures.build('norms', root, SEED)
-    add_float64_trajectories(os.path.join(root, 'norms'), SEED)
+    fixtures.build_op_family('norms', Norms, SEED)
 
 
 if __name__ == '__main__':
