@@ -202,14 +202,22 @@ export class Trainer {
     const sOpts = sessionOptions(o, resolved);
     const path = chooseStepPath(o, resolved.device);
     const { stepper, release } = createStepper(o, path, store.size, sOpts);
-    const oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
-      sessionOptions: sOpts, placement,
-    });
+    let oracle: OrtGradientOracle;
+    try {
+      oracle = await OrtGradientOracle.create(serializeModel(artifacts.trainingModel), store.layout(artifacts.trainingContract), store, {
+        sessionOptions: sOpts, placement,
+      });
+    } catch (e) {
+      await release();
+      throw e;
+    }
     let evalSession: EvalSession;
     try {
       evalSession = await EvalSession.create(serializeModel(artifacts.evalModel), sOpts, store.layout(artifacts.evalContract), artifacts.dataInputs);
     } catch (e) {
+      // A failed create frees what it started: the training sessions and the step's sessions.
       await oracle.close();
+      await release();
       throw e;
     }
     return new Trainer(o, artifacts, store, oracle, evalSession, stepper, release, schedule, resolved.note, path);
