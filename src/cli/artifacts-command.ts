@@ -3,12 +3,14 @@
 import { writeArtifacts } from '../autodiff/write-artifacts';
 import { CommandSpec, Parsed, checkRanges } from './args';
 import { OptionSchema } from '../core/option-schema';
+import { TRAIN_OPTIONS } from '../train/train-options';
 
 const ARTIFACTS_FLAGS = {
   out: { type: 'string', group: 'output', alias: 'o', arg: 'DIR', help: 'folder to write the artifacts into (created if missing)', default: 'artifacts' },
   frozen: { type: 'list', group: 'model', arg: 'A,B', help: 'initializer names to keep fixed (no gradient)', default: [] },
-  'label-smoothing': { type: 'number', group: 'model', min: 0, below: 1, arg: 'EPS', help: 'label smoothing of the cross-entropy loss, in [0, 1)', default: 0 },
-  'allow-eval-export': { type: 'bool', group: 'model', help: 'do not warn about a model exported in eval mode (BatchNorm folded, Dropout removed)', default: false },
+  // The training schema's entries, so the loss and the eval-mode check read the same defaults as `crsam train`.
+  'label-smoothing': { ...TRAIN_OPTIONS['label-smoothing'], group: 'model', arg: 'EPS' },
+  'allow-eval-export': TRAIN_OPTIONS['allow-eval-export'],
   'external-data': { type: 'bool', group: 'output', help: 'store weights of the three graphs in .data files next to them (for models over ~1 GB)', default: false },
 } as const satisfies OptionSchema;
 
