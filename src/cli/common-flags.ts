@@ -2,7 +2,8 @@
 // so their help and defaults agree with `crsam train` and the library; and how the analysis
 // commands (analyze, landscape) load their data and models from those flags.
 import { Dataset, DatasetPair, loadDataset } from '../data';
-import { ResolvedGeometryModel, datasetBatches } from '../geometry';
+import { OptionValues } from '../core/option-schema';
+import { ANALYZE_OPTIONS, ResolvedGeometryModel, datasetBatches } from '../geometry';
 import { Batch } from '../runtime/batch';
 import { TRAIN_OPTIONS } from '../train/train-options';
 import { DataShape } from '../train/run-data';
@@ -19,27 +20,17 @@ function syntheticFor(data: string, spec: string): { synthetic?: DataShape } {
   return shape ? { synthetic: shape } : {};
 }
 
-/** The data flags of an analysis command. */
-export interface AnalysisDataFlags {
-  readonly data: string;
-  readonly 'data-dir'?: string;
-  readonly split: 'train' | 'test';
-  readonly samples: number;
-  readonly 'batch-size': number;
-  readonly seed: number;
-}
-
-/** A model of an analysis command, and its fixed batches of a split (default: the --split one, --samples images). */
-export interface AnalysisModel {
-  readonly model: ResolvedGeometryModel;
-  batches(from?: Dataset, samples?: number): Batch[];
-}
+/** The data flags of an analysis command (its --split: either). */
+type AnalysisDataFlags = Pick<OptionValues<typeof DATA_FLAGS & typeof ANALYZE_OPTIONS>, 'data' | 'data-dir' | 'samples' | 'batch-size' | 'seed'> & { readonly split: 'train' | 'test' };
 
 /**
  * The data set of an analysis command (loaded once, for the first model `spec`'s shape when it is
- * synthetic; its messages printed above the progress bar), and a loader of each model with its batches.
+ * synthetic; its messages printed above the progress bar), and a loader of each model with its
+ * fixed batches of a split (default: the --split one, --samples images).
  */
-export function analysisData(f: AnalysisDataFlags, spec: string, bar: ProgressBar, print: (line: string) => void): { pair: DatasetPair; load(spec: string): AnalysisModel } {
+export function analysisData(f: AnalysisDataFlags, spec: string, bar: ProgressBar, print: (line: string) => void): {
+  pair: DatasetPair; load(spec: string): { model: ResolvedGeometryModel; batches(from?: Dataset, samples?: number): Batch[] };
+} {
   const pair = loadDataset(f.data, { dir: f['data-dir'], onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data, spec) });
   const split = pair[f.split];
   const shape = { channels: split.channels, height: split.height, numClasses: split.numClasses };
