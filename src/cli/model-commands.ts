@@ -1,14 +1,13 @@
 // `crsam eval`, `crsam export` and `crsam models`.
 import * as path from 'node:path';
 import { buildArtifacts, withValues } from '../autodiff/artifacts';
-import { loadDataset } from '../data';
+import { DEFAULT_EVAL_BATCH_SIZE, loadDataset } from '../data';
 import { saveModel } from '../onnx/io';
 import { evaluateModel } from '../train/evaluate';
 import { restoreModel } from '../train/restore';
 import { ZOO, buildZooModel, countParameters, estimateForwardCost, zooEntry } from '../zoo';
 import { CommandSpec, Parsed, UsageError, checkRanges } from './args';
 import { OptionSchema } from '../core/option-schema';
-import { DEFAULT_EVAL_BATCH_SIZE } from '../train/train-options';
 import { DATA_FLAGS, DEVICE_FLAGS } from './common-flags';
 
 const EVAL_FLAGS = {

@@ -22,7 +22,7 @@ export { computeChannelStats, DATASET_STATS, statsFor } from './stats';
 export type { ChannelStats } from './stats';
 export { Augmenter, defaultCropPadding, defaultCutoutSize, evalAugmentation, trainAugmentation } from './augment';
 export type { AugmentOptions, ImageShape } from './augment';
-export { DEFAULT_INPUT, DataLoader, evalLoader, makeLoaders } from './loader';
+export { DEFAULT_EVAL_BATCH_SIZE, DEFAULT_INPUT, DataLoader, evalLoader, makeLoaders } from './loader';
 export type { BatchImages, LoaderBatch, LoaderOptions, LoaderState, LoadersOptions } from './loader';
 export { DATASET_NAMES, loadDataset, resolveDatasetName } from './registry';
 export type { DatasetName, LoadDatasetOptions } from './registry';

@@ -327,6 +327,13 @@ export function makeLoaders(pair: DatasetPair, options: LoadersOptions): { train
   };
 }
 
+/**
+ * Images per evaluation batch, for `runTraining` and `crsam train` (and `crsam eval`'s and `crsam
+ * landscape`'s batches). 500 divides the usual split sizes (10,000 test, 5,000 validation images),
+ * so no batch is ragged, and it is what every run of the command line used.
+ */
+export const DEFAULT_EVAL_BATCH_SIZE = 500;
+
 /** An in-order, not augmented loader over `split`, normalized as training on `train` normalizes (or as `augment` says). */
 export function evalLoader(split: Dataset, train: Dataset, batchSize: number, augment?: AugmentOptions): DataLoader {
   return new DataLoader(split, { batchSize, augment: { normalize: (augment ?? evalAugmentation(train)).normalize } });

@@ -5,8 +5,9 @@
 import { Batch } from '../runtime/batch';
 import { SessionConfig } from '../runtime/execution-providers';
 import { AscentOptions, AscentResult, approximationRatio } from './ascent';
-import { CurvatureEigenOptions, CurvatureTraceOptions, DEFAULT_EIGEN_METHOD, DEFAULT_TRACE_METHOD, EigenMethod, measureCurvature } from './curvature';
-import { DensityOptions, SpectralDensity } from './density';
+import { CurvatureDensityOptions, CurvatureEigenOptions, CurvatureTraceOptions, DEFAULT_EIGEN_METHOD, DEFAULT_TRACE_METHOD, EigenMethod, measureCurvature } from './curvature';
+import { SpectralDensity } from './density';
+import { ANALYZE_OPTIONS, EIGEN_MAX_ITER } from './geometry-options';
 import { GeometryError } from './errors';
 import { gradientNorms } from './gradient-norm';
 import { HvpMode, OrtGeometryOracle } from './ort-geometry-oracle';
@@ -31,15 +32,15 @@ export interface AnalyzeGeometryOptions extends SessionConfig {
   readonly model: GeometryModel;
   /** The data the figures are computed on (copied by the caller if its arrays are reused). Required. */
   readonly batches: Iterable<Batch>;
-  /** Trace estimate (default Hutch++, ≤ 100 HVPs, stop at SE/|Tr| ≤ 2 %); false skips it (and C(w)). Default: true. */
+  /** Trace estimate (its defaults: CurvatureTraceOptions); false skips it (and C(w)). Default: true. */
   readonly trace?: boolean | CurvatureTraceOptions;
   /** How many top eigenvalues (Lanczos also gives λ_min); 0 skips them. Default: 1. */
   readonly eigenvalues?: number;
-  /** Eigenvalue settings. Default: Lanczos, ≤ 80 steps, relative residual 1e-3. */
+  /** Eigenvalue settings (their defaults: CurvatureEigenOptions). */
   readonly eigen?: CurvatureEigenOptions;
   /** Spectral density (stochastic Lanczos quadrature); true uses its defaults. Default: false. */
-  readonly density?: boolean | Omit<DensityOptions, 'seed' | 'batches' | 'onIteration'>;
-  /** Approximation ratio of one-step vs 20-step ascent (docs/geometry.md); true uses its defaults (ρ 0.1, 20 steps). Default: false. */
+  readonly density?: boolean | CurvatureDensityOptions;
+  /** Approximation ratio of one-step vs multi-step ascent (docs/geometry.md); true uses AscentOptions' defaults. Default: false. */
   readonly approximationRatio?: boolean | Pick<AscentOptions, 'rho' | 'steps' | 'stepSize'>;
   /** Batches for the approximation ratio (the paper uses training data). Default: `batches`. */
   readonly ascentBatches?: Iterable<Batch>;
@@ -127,16 +128,16 @@ export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<
   const start = Date.now();
   const resolved = geometryWeights(options.model);
   const batches = [...options.batches];
-  const seed = options.seed ?? 0;
-  const traceOpts = options.trace === false ? undefined : options.trace === true || options.trace === undefined ? {} : options.trace;
-  const topK = options.eigenvalues ?? 1;
+  const seed = options.seed ?? ANALYZE_OPTIONS.seed.default;
+  const traceOpts = onOff(options.trace ?? ANALYZE_OPTIONS.trace.default);
+  const topK = options.eigenvalues ?? ANALYZE_OPTIONS['top-k'].default;
   if (!(Number.isInteger(topK) && topK >= 0)) throw new GeometryError(`the number of eigenvalues must be a whole number ≥ 0, got ${topK}`);
-  const arOpts = options.approximationRatio === true ? {} : options.approximationRatio || undefined;
+  const arOpts = onOff(options.approximationRatio ?? ANALYZE_OPTIONS.ar.default);
   const oracle = new OrtGeometryOracle(resolved.artifacts, { ...sessionConfig(options), hvp: options.hvp, fdStep: options.fdStep });
   const progress = options.onProgress ?? (() => undefined);
   const seconds = { setup: 0, gradient: 0, trace: 0, eigenvalues: 0, density: 0, ascent: 0, total: 0 };
   const lap = (() => { let t = Date.now(); return () => { const now = Date.now(); const s = (now - t) / 1000; t = now; return s; }; })();
-  const densityOpts = options.density === true ? {} : options.density || undefined;
+  const densityOpts = onOff(options.density ?? ANALYZE_OPTIONS.density.default);
   try {
     oracle.setBuffers(resolved.buffers);
     oracle.setBatches(batches);
@@ -163,21 +164,27 @@ export async function analyzeGeometry(options: AnalyzeGeometryOptions): Promise<
       seconds.ascent = lap();
     }
     seconds.total = (Date.now() - start) / 1000;
+    const eigenMethod = options.eigen?.method ?? DEFAULT_EIGEN_METHOD;
     return {
       model: resolved.label, parameters: oracle.size, samples: batches.reduce((s, b) => s + b.labels.length, 0), batches: batches.length,
       loss: ev.loss, accuracy: ev.accuracy, gradNorm: gn.mean, gradNormFullBatch: gn.fullBatch,
       ...curvatureFields(curv),
       ...(ar ? { approximationRatio: ar } : {}),
       settings: {
-        hvp: oracle.hvpMode, batchNorm: 'running-statistics', seed, traceMethod: traceOpts?.method ?? DEFAULT_TRACE_METHOD, traceMaxIter: traceOpts?.maxIter ?? 100,
-        ...(traceOpts?.tol !== undefined ? { traceTol: traceOpts.tol } : { traceRelTol: traceOpts?.relTol ?? 0.02 }),
-        eigenMethod: options.eigen?.method ?? DEFAULT_EIGEN_METHOD, eigenMaxIter: options.eigen?.maxIter ?? ((options.eigen?.method ?? DEFAULT_EIGEN_METHOD) === 'lanczos' ? 80 : 100), eigenTol: options.eigen?.tol ?? 1e-3,
+        hvp: oracle.hvpMode, batchNorm: 'running-statistics', seed, traceMethod: traceOpts?.method ?? DEFAULT_TRACE_METHOD, traceMaxIter: traceOpts?.maxIter ?? ANALYZE_OPTIONS['trace-iters'].default,
+        ...(traceOpts?.tol !== undefined ? { traceTol: traceOpts.tol } : { traceRelTol: traceOpts?.relTol ?? ANALYZE_OPTIONS['trace-rel-se'].default }),
+        eigenMethod, eigenMaxIter: options.eigen?.maxIter ?? EIGEN_MAX_ITER[eigenMethod], eigenTol: options.eigen?.tol ?? ANALYZE_OPTIONS['eigen-tol'].default,
       },
       cost: { forwardPasses: oracle.counts.forward, gradientPasses: oracle.counts.gradient, hvpPasses: oracle.counts.hvp, seconds },
     };
   } finally {
     await oracle.close();
   }
+}
+
+/** A `boolean | settings` option as settings, or undefined when off (true: the settings' defaults). */
+function onOff<T extends object>(o: boolean | T): T | undefined {
+  return o === true ? {} as T : o || undefined;
 }
 
 /** The report's flat fields for a curvature result. */

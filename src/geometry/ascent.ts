@@ -5,6 +5,7 @@
 // with η = 2.5ρ/steps by default (Madry et al.'s PGD step, so the path can reach the sphere and
 // still move along it). The paper does not give η or the start; these are our choices.
 import { GeometryError } from './errors';
+import { ANALYZE_OPTIONS } from './geometry-options';
 import { GeometryOracle, allBatches } from './oracle';
 import { addScaled, axpy, norm, scale } from '../optim/vector';
 
@@ -37,8 +38,8 @@ export interface AscentResult {
 }
 
 export async function approximationRatio(oracle: GeometryOracle, w: Float32Array, options: AscentOptions = {}): Promise<AscentResult> {
-  const rho = options.rho ?? 0.1;
-  const steps = options.steps ?? 20;
+  const rho = options.rho ?? ANALYZE_OPTIONS.rho.default;
+  const steps = options.steps ?? ANALYZE_OPTIONS['ar-steps'].default;
   const eta = options.stepSize ?? 2.5 * rho / steps;
   if (!(rho > 0)) throw new GeometryError(`the ascent radius ρ must be above 0, got ${rho}`);
   if (!(Number.isInteger(steps) && steps >= 1)) throw new GeometryError(`the multi-step ascent needs at least 1 step, got ${steps}`);

@@ -19,6 +19,7 @@
 import { spectralDensity, DensityOptions, SpectralDensity } from './density';
 import { topEigenvalues } from './eigen';
 import { hutchPlusPlusTrace } from './hutchpp';
+import { ANALYZE_OPTIONS, EIGEN_MAX_ITER } from './geometry-options';
 import { lanczosEigenvalues } from './lanczos';
 import { GeometryOracle } from './oracle';
 import { ErrorBar, divideErrorBar } from './stats';
@@ -26,8 +27,11 @@ import { TraceMethod, TraceOptions, TraceResult, hutchinsonTrace } from './trace
 
 export type EigenMethod = 'lanczos' | 'power';
 
-export const DEFAULT_TRACE_METHOD: TraceMethod = 'hutch++';
-export const DEFAULT_EIGEN_METHOD: EigenMethod = 'lanczos';
+export const DEFAULT_TRACE_METHOD: TraceMethod = ANALYZE_OPTIONS['trace-method'].default;
+export const DEFAULT_EIGEN_METHOD: EigenMethod = ANALYZE_OPTIONS['eigen-method'].default;
+
+/** The density settings a caller chooses (the seed, batches and progress come from the analysis). */
+export type CurvatureDensityOptions = Omit<DensityOptions, 'seed' | 'batches' | 'onIteration'>;
 
 export interface CurvatureTraceOptions extends Pick<TraceOptions, 'maxIter' | 'relTol' | 'minProbes' | 'tol' | 'level' | 'sketch' | 'probe'> {
   /** Estimator. Default: 'hutch++' (see the measurement above). */
@@ -52,7 +56,7 @@ export interface CurvatureOptions {
   readonly eigenvalues?: number;
   readonly eigen?: CurvatureEigenOptions;
   /** Spectral density by stochastic Lanczos quadrature; false or absent skips it. */
-  readonly density?: false | Omit<DensityOptions, 'seed' | 'batches' | 'onIteration'>;
+  readonly density?: false | CurvatureDensityOptions;
   /** Seed of every probe and start vector. Default: 0. */
   readonly seed?: number;
   /** Progress: phase, HVPs done, most HVPs, running estimate. */
@@ -87,11 +91,11 @@ export interface CurvatureResult {
 
 async function eigenSummary(oracle: GeometryOracle, w: Float32Array, topK: number, o: CurvatureEigenOptions, seed: number, progress: CurvatureOptions['onProgress']): Promise<EigenSummary> {
   if ((o.method ?? DEFAULT_EIGEN_METHOD) === 'power') {
-    const maxIter = o.maxIter ?? 100;
+    const maxIter = o.maxIter ?? EIGEN_MAX_ITER.power;
     const p = await topEigenvalues(oracle, w, { topK, maxIter, tol: o.tol, start: o.start, seed, onIteration: (k, i, e) => progress?.('eigenvalues', k * maxIter + i + 1, topK * maxIter, e) });
     return { method: 'power', values: p.eigenvalues, residuals: p.eigenvalues.map(() => NaN), converged: p.converged.every(Boolean), hvps: p.iterations.reduce((a, b) => a + b, 0), iterations: p.iterations };
   }
-  const maxSteps = o.maxIter ?? 80;
+  const maxSteps = o.maxIter ?? EIGEN_MAX_ITER.lanczos;
   const l = await lanczosEigenvalues(oracle, w, { topK, maxSteps, tol: o.tol, seed, onIteration: (i, e) => progress?.('eigenvalues', i, maxSteps, e) });
   return {
     method: 'lanczos', values: l.top.map((e) => e.value), residuals: l.top.map((e) => e.residual),
@@ -110,12 +114,12 @@ export async function measureCurvature(oracle: GeometryOracle, w: Float32Array, 
   let trace: TraceResult | undefined;
   if (options.trace !== false) {
     const o = options.trace ?? {};
-    const maxIter = o.maxIter ?? 100;
+    const maxIter = o.maxIter ?? ANALYZE_OPTIONS['trace-iters'].default;
     const run = (o.method ?? DEFAULT_TRACE_METHOD) === 'hutch++' ? hutchPlusPlusTrace : hutchinsonTrace;
     trace = await run(oracle, w, { ...o, seed, onIteration: (i, e) => progress?.('trace', i + 1, maxIter, Number.isNaN(e) ? undefined : e) });
     seconds.trace = lap();
   }
-  const topK = options.eigenvalues ?? 1;
+  const topK = options.eigenvalues ?? ANALYZE_OPTIONS['top-k'].default;
   const eigen = topK > 0 ? await eigenSummary(oracle, w, topK, options.eigen ?? {}, seed, progress) : undefined;
   seconds.eigenvalues = lap();
   let density: SpectralDensity | undefined;

@@ -7,10 +7,11 @@
 import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
 import { lanczos } from './lanczos';
-import { GeometryOracle } from './oracle';
+import { ANALYZE_OPTIONS } from './geometry-options';
+import { EstimatorOptions, GeometryOracle } from './oracle';
 import { tridiagonalEigen } from './tridiagonal';
 
-export interface DensityOptions {
+export interface DensityOptions extends EstimatorOptions {
   /** Lanczos steps per start vector (HVPs each). Default: 50. */
   readonly steps?: number;
   /** Random start vectors averaged over. Default: 2. */
@@ -19,10 +20,6 @@ export interface DensityOptions {
   readonly bins?: number;
   /** Gaussian width as a fraction of the node range (PyHessian: 1e-5 of the squared range; here linear). Default: 0.01. */
   readonly sigma?: number;
-  /** Seed of the start vectors. Default: 0. */
-  readonly seed?: number;
-  /** Batches the Hessian averages over. Default: all of the oracle's. */
-  readonly batches?: readonly number[];
   /** Called after every HVP. Default: none. */
   readonly onIteration?: (i: number, total: number) => void;
 }
@@ -47,9 +44,9 @@ export interface SpectralDensity {
 
 /** SLQ density of the Hessian at w. */
 export async function spectralDensity(oracle: GeometryOracle, w: Float32Array, options: DensityOptions = {}): Promise<SpectralDensity> {
-  const steps = options.steps ?? 50;
-  const probes = options.probes ?? 2;
-  const bins = options.bins ?? 400;
+  const steps = options.steps ?? ANALYZE_OPTIONS['density-steps'].default;
+  const probes = options.probes ?? ANALYZE_OPTIONS['density-probes'].default;
+  const bins = options.bins ?? ANALYZE_OPTIONS['density-bins'].default;
   const sigmaFraction = options.sigma ?? 0.01;
   if (!(Number.isInteger(steps) && steps >= 2)) throw new GeometryError(`the density needs at least 2 Lanczos steps, got ${steps}`);
   if (!(Number.isInteger(probes) && probes >= 1)) throw new GeometryError(`the density needs at least 1 start vector, got ${probes}`);

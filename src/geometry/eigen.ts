@@ -6,26 +6,23 @@
 // in analyze; this stays for PyHessian parity and as a cheaper option where it works.
 import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
-import { GeometryOracle } from './oracle';
+import { ANALYZE_OPTIONS, EIGEN_MAX_ITER } from './geometry-options';
+import { EstimatorOptions, GeometryOracle } from './oracle';
 import { dot, normalize, orthogonalize } from '../optim/vector';
 import { fillGaussian } from './probes';
 
 /** PyHessian's `normalization` divides by ‖v‖ + 1e-6; kept so results line up with it. */
 const PYHESSIAN_EPS = 1e-6;
 
-export interface EigenOptions {
+export interface EigenOptions extends EstimatorOptions {
   /** How many eigenvalues. Default: 1. */
   readonly topK?: number;
   /** Most iterations per eigenvalue. Default: 100 (PyHessian). */
   readonly maxIter?: number;
   /** Relative change between iterations that ends one eigenvalue. Default: 1e-3 (PyHessian). */
   readonly tol?: number;
-  /** Seed of the Gaussian start vectors. Default: 0. */
-  readonly seed?: number;
   /** Fills the start vector of eigenvalue `k` instead of the seeded generator. Default: none. */
   readonly start?: (k: number, out: Float32Array) => void;
-  /** Batches the Hessian averages over. Default: all of the oracle's. */
-  readonly batches?: readonly number[];
   /** Called after every iteration. Default: none. */
   readonly onIteration?: (k: number, i: number, estimate: number) => void;
 }
@@ -43,9 +40,9 @@ export interface EigenResult {
 }
 
 export async function topEigenvalues(oracle: GeometryOracle, w: Float32Array, options: EigenOptions = {}): Promise<EigenResult> {
-  const topK = options.topK ?? 1;
-  const maxIter = options.maxIter ?? 100;
-  const tol = options.tol ?? 1e-3;
+  const topK = options.topK ?? ANALYZE_OPTIONS['top-k'].default;
+  const maxIter = options.maxIter ?? EIGEN_MAX_ITER.power;
+  const tol = options.tol ?? ANALYZE_OPTIONS['eigen-tol'].default;
   if (!(Number.isInteger(topK) && topK >= 1)) throw new GeometryError(`the number of eigenvalues must be a whole number ≥ 1, got ${topK}`);
   if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new GeometryError(`power iteration needs maxIter ≥ 1, got ${maxIter}`);
   if (topK > oracle.size) throw new GeometryError(`asked for ${topK} eigenvalues of a ${oracle.size}-parameter Hessian`);

@@ -6,6 +6,7 @@
 import { Rng } from '../core/rng';
 import { axpy, dot, norm, scale } from '../optim/vector';
 import { GeometryError } from './errors';
+import { ANALYZE_OPTIONS } from './geometry-options';
 import { GeometryOracle } from './oracle';
 import { fillRademacher } from './probes';
 import { meanWithError } from './stats';
@@ -17,7 +18,7 @@ function deflate(v: Float32Array, q: readonly Float32Array[]): void {
 }
 
 export async function hutchPlusPlusTrace(oracle: GeometryOracle, w: Float32Array, options: TraceOptions = {}): Promise<TraceResult> {
-  const maxIter = options.maxIter ?? 100;
+  const maxIter = options.maxIter ?? ANALYZE_OPTIONS['trace-iters'].default;
   checkBudget(maxIter);
   // ⌊budget/6⌋, not the paper's budget/3: on resnet20 (60 HVPs) a sketch of 10 gave SE 8.0 %, one
   // of 20 gave 10 % (a few outliers carry ‖H‖_F; more probes help more than more sketch), and on

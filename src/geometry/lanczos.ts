@@ -9,7 +9,8 @@
 import { Rng } from '../core/rng';
 import { axpy, dot, normalize, norm, scale } from '../optim/vector';
 import { GeometryError } from './errors';
-import { GeometryOracle } from './oracle';
+import { ANALYZE_OPTIONS, EIGEN_MAX_ITER } from './geometry-options';
+import { EstimatorOptions, GeometryOracle } from './oracle';
 import { fillRademacher } from './probes';
 import { tridiagonalEigen } from './tridiagonal';
 
@@ -24,13 +25,11 @@ export interface LanczosRun {
   readonly invariant: boolean;
 }
 
-export interface LanczosStepOptions {
+export interface LanczosStepOptions extends Pick<EstimatorOptions, 'batches'> {
   /** Most Lanczos steps (one HVP each). Required. */
   readonly steps: number;
   /** Start vector (normalized here); default: Rademacher from `rng`. */
   readonly start?: Float32Array;
-  /** Batches the Hessian averages over. Default: all of the oracle's. */
-  readonly batches?: readonly number[];
   /** Called after each step with T so far; return true to stop. Default: none. */
   readonly onStep?: (alpha: readonly number[], beta: readonly number[]) => boolean;
 }
@@ -78,7 +77,7 @@ export interface RitzEstimate {
   readonly converged: boolean;
 }
 
-export interface LanczosEigenOptions {
+export interface LanczosEigenOptions extends EstimatorOptions {
   /** How many eigenvalues from the top (λ_max first). Default: 1. */
   readonly topK?: number;
   /** Also the bottom eigenvalue λ_min. Default: true. */
@@ -87,12 +86,8 @@ export interface LanczosEigenOptions {
   readonly maxSteps?: number;
   /** Stop when every wanted Ritz pair has |β_j s_j| ≤ tol·max|θ|. Default: 1e-3. */
   readonly tol?: number;
-  /** Seed of the Rademacher start vector. Default: 0. */
-  readonly seed?: number;
   /** Start vector instead of the seeded one. Default: none. */
   readonly start?: Float32Array;
-  /** Batches the Hessian averages over. Default: all of the oracle's. */
-  readonly batches?: readonly number[];
   /** Called after each step with the current λ_max estimate. Default: none. */
   readonly onIteration?: (step: number, estimate: number) => void;
 }
@@ -122,10 +117,10 @@ function wanted(values: Float64Array, topK: number, bottom: boolean): number[] {
 
 /** λ_max (and the next topK − 1) and λ_min by Lanczos, each with its measured residual. */
 export async function lanczosEigenvalues(oracle: GeometryOracle, w: Float32Array, options: LanczosEigenOptions = {}): Promise<LanczosEigenResult> {
-  const topK = options.topK ?? 1;
+  const topK = options.topK ?? ANALYZE_OPTIONS['top-k'].default;
   const bottom = options.bottom ?? true;
-  const maxSteps = options.maxSteps ?? 80;
-  const tol = options.tol ?? 1e-3;
+  const maxSteps = options.maxSteps ?? EIGEN_MAX_ITER.lanczos;
+  const tol = options.tol ?? ANALYZE_OPTIONS['eigen-tol'].default;
   if (!(Number.isInteger(topK) && topK >= 1)) throw new GeometryError(`the number of eigenvalues must be a whole number ≥ 1, got ${topK}`);
   if (topK > oracle.size) throw new GeometryError(`asked for ${topK} eigenvalues of a ${oracle.size}-parameter Hessian`);
   if (!(Number.isInteger(maxSteps) && maxSteps >= 2)) throw new GeometryError(`Lanczos needs at least 2 steps, got ${maxSteps}`);

@@ -6,6 +6,7 @@
 import { Rng } from '../core/rng';
 import { GeometryError } from './errors';
 import { GeometryOracle } from './oracle';
+import { LANDSCAPE_OPTIONS, LANDSCAPE_RESOLUTION } from './geometry-options';
 import { dot, norm } from '../optim/vector';
 import { fillGaussian } from './probes';
 
@@ -31,7 +32,7 @@ export interface DirectionOptions {
  * layer's weight) gets the norm of the same slice of w.
  */
 export function randomDirection(views: readonly ParamView[], size: number, stream: string, options: DirectionOptions = {}): Float32Array {
-  const rng = new Rng(options.seed ?? 0, stream);
+  const rng = new Rng(options.seed ?? LANDSCAPE_OPTIONS.seed.default, stream);
   const d = new Float32Array(size);
   let offset = 0;
   for (const v of views) {
@@ -40,11 +41,11 @@ export function randomDirection(views: readonly ParamView[], size: number, strea
     // Draw for every tensor, used or not, so a direction does not depend on includeBiasAndNorm.
     fillGaussian(rng, part);
     if (v.dims.length <= 1) {
-      if (options.includeBiasAndNorm) part.set(v.data);
+      if (options.includeBiasAndNorm ?? LANDSCAPE_OPTIONS['bias-bn'].default) part.set(v.data);
       else part.fill(0);
       continue;
     }
-    if ((options.normalization ?? 'filter') === 'none') continue;
+    if ((options.normalization ?? LANDSCAPE_OPTIONS.normalization.default) === 'none') continue;
     const filters = v.dims[0];
     const per = v.data.length / filters;
     for (let f = 0; f < filters; f++) {
@@ -99,8 +100,8 @@ function linspace(range: number, n: number): number[] {
 /** The loss landscape around w over the oracle's batches. */
 export async function lossLandscape(oracle: GeometryOracle, w: Float32Array, views: readonly ParamView[], options: LandscapeOptions = {}): Promise<Landscape> {
   const dims = options.dimensions ?? 2;
-  const range = options.range ?? 1;
-  const resolution = options.resolution ?? (dims === 2 ? 21 : 51);
+  const range = options.range ?? LANDSCAPE_OPTIONS.range.default;
+  const resolution = options.resolution ?? LANDSCAPE_RESOLUTION[dims];
   if (dims !== 1 && dims !== 2) throw new GeometryError(`a landscape has 1 or 2 dimensions, not ${String(dims)}`);
   if (!(range > 0)) throw new GeometryError(`the landscape range must be above 0, got ${range}`);
   if (!(Number.isInteger(resolution) && resolution >= 2)) throw new GeometryError(`the landscape resolution must be a whole number ≥ 2, got ${resolution}`);
@@ -134,7 +135,7 @@ export async function lossLandscape(oracle: GeometryOracle, w: Float32Array, vie
   return {
     dimensions: dims, x, y: dims === 2 ? y : [], loss, accuracy, origin, samples,
     directions: {
-      seed: options.seed ?? 0, normalization: options.normalization ?? 'filter', includeBiasAndNorm: options.includeBiasAndNorm ?? false,
+      seed: options.seed ?? LANDSCAPE_OPTIONS.seed.default, normalization: options.normalization ?? LANDSCAPE_OPTIONS.normalization.default, includeBiasAndNorm: options.includeBiasAndNorm ?? LANDSCAPE_OPTIONS['bias-bn'].default,
       norms: dims === 2 ? [n1, n2] : [n1], cosine: dims === 2 && n1 > 0 && n2 > 0 ? dot(d1, d2) / (n1 * n2) : 0,
     },
   };

@@ -19,6 +19,14 @@ export interface GeometryOracle {
   hvp(w: Float32Array, v: Float32Array, out: Float32Array, batches?: readonly number[]): Promise<void>;
 }
 
+/** What every Hessian estimator takes besides its own settings. */
+export interface EstimatorOptions {
+  /** Seed of the random probes or start vectors. Default: 0. */
+  readonly seed?: number;
+  /** Batches the Hessian averages over. Default: all of the oracle's. */
+  readonly batches?: readonly number[];
+}
+
 /** All batch indices of an oracle. */
 export function allBatches(oracle: Pick<GeometryOracle, 'batchCount'>): number[] {
   return Array.from({ length: oracle.batchCount }, (_, i) => i);

@@ -10,6 +10,7 @@ import { SessionConfig, sessionOptions } from '../runtime/execution-providers';
 import { BatchArrays, GraphFeeds, GraphOutputs, GraphSession, ParameterOutput } from '../runtime/graph-session';
 import { NamedView, layoutSize, parameterLayout } from '../runtime/parameter-store';
 import { GeometryError } from './errors';
+import { ANALYZE_OPTIONS } from './geometry-options';
 import { GeometryGraphKind, buildContractGraph } from './hvp-graph';
 import { DEFAULT_FD_STEP, GeometryOracle, allBatches, finiteDifferenceHvp } from './oracle';
 
@@ -50,7 +51,7 @@ export class OrtGeometryOracle implements GeometryOracle {
   }
 
   get hvpMode(): HvpMode {
-    return this.options.hvp ?? 'exact';
+    return this.options.hvp ?? ANALYZE_OPTIONS.hvp.default;
   }
 
   get batchCount(): number {

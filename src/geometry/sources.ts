@@ -5,6 +5,7 @@ import { DEFAULT_INPUT, Dataset, LoaderBatch, Rng, evalLoader, subsetDataset } f
 import { Model } from '../onnx/ir';
 import { Batch } from '../runtime/batch';
 import { GeometryError } from './errors';
+import { ANALYZE_OPTIONS } from './geometry-options';
 
 /**
  * A model to analyze: a loaded Model (its initializers are the weights), anything that holds
@@ -63,7 +64,7 @@ export interface SampleOptions {
  * test set) and not augmented; every batch owns its arrays.
  */
 export function datasetBatches(split: Dataset, train: Dataset, options: SampleOptions = {}): Batch[] {
-  const batchSize = options.batchSize ?? 128;
+  const batchSize = options.batchSize ?? ANALYZE_OPTIONS['batch-size'].default;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new GeometryError(`the batch size must be a whole number ≥ 1, got ${batchSize}`);
   let ds = split;
   const n = options.samples ?? 0;

@@ -7,13 +7,14 @@
 import { Rng } from '../core/rng';
 import { dot } from '../optim/vector';
 import { GeometryError } from './errors';
-import { GeometryOracle } from './oracle';
+import { ANALYZE_OPTIONS } from './geometry-options';
+import { EstimatorOptions, GeometryOracle } from './oracle';
 import { fillRademacher } from './probes';
 import { ErrorBar, meanWithError } from './stats';
 
 export type TraceMethod = 'hutchinson' | 'hutch++';
 
-export interface TraceOptions {
+export interface TraceOptions extends EstimatorOptions {
   /** Most Hessian-vector products in all (Hutchinson: probes). Default: 100. */
   readonly maxIter?: number;
   /** Stop once the standard error is at most this fraction of |Tr|. Default: 0.02. */
@@ -26,12 +27,8 @@ export interface TraceOptions {
   readonly level?: number;
   /** Hutch++ only: size of the low-rank sketch (it costs 2 HVPs per column). Default: ⌊maxIter/6⌋ (at least 1). */
   readonly sketch?: number;
-  /** Seed of the Rademacher probes. Default: 0. */
-  readonly seed?: number;
   /** Fills probe `i` instead of the seeded generator (for exact comparisons with other tools). Default: none. */
   readonly probe?: (i: number, out: Float32Array) => void;
-  /** Batches the Hessian averages over. Default: all of the oracle's. */
-  readonly batches?: readonly number[];
   /** Called after every HVP with the running estimate. Default: none. */
   readonly onIteration?: (i: number, estimate: number) => void;
 }
@@ -61,7 +58,7 @@ export async function probeLoop(
   options: TraceOptions, budget: number, offset: number, first: number,
   draw: (i: number) => void, sample: () => Promise<number>,
 ): Promise<{ samples: number[]; stop: TraceStop }> {
-  const relTol = options.relTol ?? 0.02;
+  const relTol = options.relTol ?? ANALYZE_OPTIONS['trace-rel-se'].default;
   const minProbes = Math.max(2, options.minProbes ?? 10);
   if (!(relTol >= 0)) throw new GeometryError(`the trace's relative tolerance must not be negative, got ${relTol}`);
   if (options.tol !== undefined && !(options.tol >= 0)) throw new GeometryError(`the trace tolerance must not be negative, got ${options.tol}`);
@@ -91,7 +88,7 @@ export function checkBudget(maxIter: number): void {
 
 /** Hutchinson's estimate with its standard error and confidence interval. */
 export async function hutchinsonTrace(oracle: GeometryOracle, w: Float32Array, options: TraceOptions = {}): Promise<TraceResult> {
-  const maxIter = options.maxIter ?? 100;
+  const maxIter = options.maxIter ?? ANALYZE_OPTIONS['trace-iters'].default;
   checkBudget(maxIter);
   const rng = new Rng(options.seed ?? 0, 'hutchinson');
   const v = new Float32Array(oracle.size);

@@ -4,7 +4,7 @@
 // referred to here. Adding a training option is one entry below (plus its field and JSDoc in
 // RunOptions or TrainerOptions); the CLI and the library pick it up from here.
 import { OptionSchema, OptionSpec, OptionValue } from '../core/option-schema';
-import { DATASET_NAMES } from '../data';
+import { DATASET_NAMES, DEFAULT_EVAL_BATCH_SIZE } from '../data';
 import { BN_POLICIES, CRSAM_FORMS, SHARPNESS_DEFAULTS, SHARPNESS_METHODS } from '../optim/sharpness';
 import type { RunOptions } from './run';
 import type { TrainerOptions } from './trainer';
@@ -16,13 +16,6 @@ export type TrainOptionSpec = OptionSpec<LibraryField>;
 
 /** The weight decay `Trainer` uses when none is given, by base optimizer (coupled for SGD, decoupled for AdamW). */
 export const DEFAULT_WEIGHT_DECAY = { sgd: 5e-4, adamw: 0.3 } as const;
-
-/**
- * Images per evaluation batch, for `runTraining` and `crsam train` (and `crsam eval`'s batches).
- * 500 divides the usual split sizes (10,000 test, 5,000 validation images), so no batch is
- * ragged, and it is what every run of the command line used.
- */
-export const DEFAULT_EVAL_BATCH_SIZE = 500;
 
 const notSgd = (v: Readonly<Record<string, unknown>>) => v.optimizer !== 'sgd';
 
