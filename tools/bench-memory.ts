@@ -1,10 +1,12 @@
-// `node dist/tools/bench-memory.js [--rounds R] [--steps N] [--settings a,b] [models…]`: peak
+// `node dist/tools/bench-memory.js [--rounds R] [--steps N] [--settings a,b] [--configs c,d] [models…]`: peak
 // resident memory (VmHWM) and step time of one training configuration per fresh child process,
 // for each ONNX Runtime memory setting (issue 16), and PyTorch's same step (tools/bench_torch.py)
 // as the reference. Unlike `npm run bench`, whose one child per model runs every configuration in
 // turn (so its peak after SGD also holds the forward and forward+backward sessions' peaks), each
 // child here runs one configuration only. Settings and configurations are interleaved, the order
 // rotated each round, so all of them see the same machine state. JSON on stdout, progress on stderr.
+// Settings: the keys of SETTINGS (default: default,arenaPattern,torch); configurations: sgd,
+// crsam-sequential, crsam-parallel; models: mlp, resnet20, vit-cifar.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,17 +15,22 @@ import type * as ort from 'onnxruntime-node';
 import * as providers from '../src/runtime/execution-providers';
 import { prepareModel } from './bench-ours';
 
-/** Session-option overrides merged over `sessionOptions()`'s; `torch` is PyTorch's step instead. */
+/**
+ * Session-option overrides merged over `sessionOptions()`'s; `torch` is PyTorch's step instead.
+ * Each names both memory switches, so it means the same whatever the default is (before issue 16
+ * the default was ORT's: arena and memory pattern on; since, the memory pattern is off on the CPU).
+ */
 const SETTINGS: Record<string, Partial<ort.InferenceSession.SessionOptions>> = {
   default: {},
-  noArena: { enableCpuMemArena: false },
-  noPattern: { enableMemPattern: false },
+  arenaPattern: { enableCpuMemArena: true, enableMemPattern: true },
+  arena: { enableCpuMemArena: true, enableMemPattern: false },
+  noArenaPattern: { enableCpuMemArena: false, enableMemPattern: true },
   noArenaNoPattern: { enableCpuMemArena: false, enableMemPattern: false },
-  deviceAllocInit: { extra: { session: { use_device_allocator_for_initializers: '1' } } },
+  deviceAllocInit: { enableCpuMemArena: true, enableMemPattern: true, extra: { session: { use_device_allocator_for_initializers: '1' } } },
   // No arena, and glibc asked to keep freed memory for reuse instead of returning it each step.
-  noArenaMalloc: { enableCpuMemArena: false },
+  noArenaMalloc: { enableCpuMemArena: false, enableMemPattern: true },
   // No arena, and one glibc heap for all threads, so worker sessions reuse what the main one freed.
-  noArenaOneHeap: { enableCpuMemArena: false },
+  noArenaOneHeap: { enableCpuMemArena: false, enableMemPattern: true },
   torch: {},
 };
 /** Environment of a setting's child (glibc reads its tunables when the process starts). */
@@ -114,7 +121,7 @@ async function main(): Promise<void> {
   const opt = (name: string, fallback: string) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : fallback; };
   const rounds = Number(opt('--rounds', '2'));
   const steps = Number(opt('--steps', '4'));
-  const settings = opt('--settings', Object.keys(SETTINGS).join(',')).split(',');
+  const settings = opt('--settings', 'default,arenaPattern,torch').split(',');
   const configs = opt('--configs', CONFIGS.join(',')).split(',');
   const models = args.length ? args : ['mlp', 'resnet20', 'vit-cifar'];
   const results: Record<string, unknown>[] = [];
