@@ -30,7 +30,7 @@ export const CONFIGS: readonly { readonly ours: string; readonly torch: string }
 ];
 
 type Run = () => Promise<unknown>;
-interface Prepared { readonly run: Run; readonly close: () => Promise<void> }
+export interface Prepared { readonly run: Run; readonly close: () => Promise<void> }
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -58,7 +58,7 @@ async function prepareGemm(): Promise<Prepared> {
   return { run: () => session.run(feeds), close: () => session.release() };
 }
 
-async function prepareModel(name: string, config: string): Promise<Prepared> {
+export async function prepareModel(name: string, config: string): Promise<Prepared> {
   const shape = name === 'mlp' ? [BATCH, 1, 28, 28] : [BATCH, 3, 32, 32];
   const model = buildZooModel(name, { seed: 0 });
   const art = buildArtifacts(model);

@@ -92,6 +92,13 @@ export function sessionOptions(config: SessionConfig, resolved: ResolvedDevice =
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // ORT's memory pattern (a block pre-planned per input shape, held in the CPU arena) made a
+    // training step's peak memory 1.6–1.8× what it is without (BENCHMARKS.md, "Peak memory (issue
+    // 16)", batch 128): off, ResNet-20's SGD step peaks at ~435 instead of ~723 MiB and the ViT's at
+    // ~515 instead of ~895 MiB (PyTorch: ~550–605 / ~620–650), CR-SAM with parallel workers at
+    // 1.07 / 1.36 instead of 1.94 / 2.50 GiB; step CPU time did not get worse (paired ratios
+    // 0.81–1.09). GPU sessions keep ORT's default: not measured there.
+    enableMemPattern: resolved.device !== 'cpu',
     // Warnings such as "Removing initializer ..." describe ORT's own graph clean-up, not a problem
     // of the user's; errors still come through.
     logSeverityLevel: 3,
