@@ -223,7 +223,7 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
     for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
     const recorded = o.resume ? readRecordedConfig(o.out) : {};
-    if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
+    if (o.resume) checkResume(recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
     const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
     if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer));
     // Checkpoints from before data parallelism trained on one replica.
