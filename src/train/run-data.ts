@@ -4,6 +4,7 @@
 import type { TrainingArtifacts } from '../autodiff/artifacts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file';
 import { CrsamError } from '../core/errors';
 import { Dataset, DatasetPair, Rng, defaultValidationSize, loadDataset, splitValidation, subsetDataset } from '../data';
 
@@ -94,7 +95,7 @@ export function writeValidationRecord(out: string, data: RunData, seed: number):
     rule: 'class-stratified hold-out of the training set: per class, the first of a seeded shuffle (splitValidation in src/data/validation-split.ts)',
     indices: data.valIndices,
   };
-  fs.writeFileSync(file, `${JSON.stringify(record)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(record)}\n`);
   return file;
 }
 
