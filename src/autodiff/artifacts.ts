@@ -64,10 +64,17 @@ export const MIN_OPSET = 13;
 /** The newest default-domain opset onnxruntime-node 1.30 loads (measured: 26 loads, 27 is refused). */
 const MAX_OPSET = 26;
 
+/** The model's default-domain opset; refuses one older than MIN_OPSET, which crsam's shape rules assume. */
+export function checkedOpset(model: Model): number {
+  const opset = defaultOpset(model);
+  if (opset < MIN_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}; crsam needs opset ${MIN_OPSET} or newer (re-export with opset_version=${MIN_OPSET} or higher)`);
+  return opset;
+}
+
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
   const opset = defaultOpset(model);
   if (opset > MAX_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}, newer than the ${MAX_OPSET} ONNX Runtime supports; re-export it with opset_version=${MAX_OPSET} or lower`);
-  if (opset < MIN_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}; crsam needs opset ${MIN_OPSET} or newer (re-export with opset_version=${MIN_OPSET} or higher)`);
+  checkedOpset(model);
   const foreign = model.graph.nodes.find((n) => n.domain !== '');
   if (foreign) throw new AutodiffError(`node '${foreign.name}' uses op ${foreign.domain}.${foreign.opType} outside the default ONNX domain; crsam emits and trains standard ONNX ops only`);
   const eps = options.labelSmoothing ?? 0;

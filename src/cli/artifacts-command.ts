@@ -3,6 +3,7 @@
 import { writeArtifacts } from '../autodiff/write-artifacts';
 import { CommandSpec, Parsed, checkRanges } from './args';
 import { OptionSchema } from '../core/option-schema';
+import { tensorSize } from '../onnx/ir';
 import { TRAIN_OPTIONS } from '../train/train-options';
 
 const ARTIFACTS_FLAGS = {
@@ -32,7 +33,7 @@ export function runArtifacts(args: Parsed<typeof ARTIFACTS_FLAGS>, print: (line:
     allowEvalExport: args.flags['allow-eval-export'],
   });
   for (const w of r.artifacts.warnings) print(`warning: ${w}`);
-  const nParams = r.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);
+  const nParams = r.artifacts.params.reduce((s, p) => s + tensorSize(p.dims), 0);
   print(`${r.artifacts.params.length} trainable tensors (${nParams.toLocaleString('en-US')} parameters), ${r.artifacts.buffers.length} BatchNorm buffers, ${r.artifacts.numClasses} classes`);
   if (r.artifacts.unusedParams.length) print(`note: the loss does not depend on ${r.artifacts.unusedParams.join(', ')}; their gradient is zero`);
   for (const f of r.files) print(`wrote ${f}`);

@@ -58,7 +58,7 @@ export function mergeConfig(args: Parsed<typeof TRAIN_OPTIONS>): Record<string, 
     }
     const recorded = readRecordedConfig(resume);
     // Refused before anything else: a resume continues the same run.
-    checkResume(resume, recorded, Object.fromEntries([...args.given].map((k) => [k, merged[k]])));
+    checkResume(recorded, Object.fromEntries([...args.given].map((k) => [k, merged[k]])));
     apply(recorded, file);
     merged.out = resume;
   } else {

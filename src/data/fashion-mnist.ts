@@ -18,6 +18,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { toBytes } from '../onnx/dtype';
 import { DataProgressCallback, DatasetPair } from './dataset';
 import { DataError } from './errors';
 import { IdxArray } from './idx';
@@ -78,7 +79,7 @@ export function idxSha256(arr: IdxArray): string {
   header[3] = arr.dims.length;
   arr.dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
   const data = arr.data;
-  return crypto.createHash('sha256').update(header).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+  return crypto.createHash('sha256').update(header).update(toBytes(data)).digest('hex');
 }
 
 /**

@@ -6,6 +6,7 @@ import * as buffer from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { readRegularFile } from '../core/safe-fs';
 import { DataError } from './errors';
+import { tensorSize } from '../onnx/ir';
 
 /** Element types IDX can hold, named after the typed array they load into. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -137,7 +138,7 @@ function headerDeclaredSize(bytes: Uint8Array, label: string): number | undefine
 
 /** Encodes bytes as an IDX uint8 file (used for caches; the inverse of `parseIdx`). */
 export function encodeIdxUint8(dims: readonly number[], data: Uint8Array): Uint8Array {
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = tensorSize(dims);
   if (count !== data.length) throw new RangeError(`IDX dims ${dims.join('×')} hold ${count} elements, data has ${data.length}`);
   if (dims.length < 1 || dims.length > 255) throw new RangeError('IDX needs 1 to 255 dimensions');
   const headerSize = 4 + 4 * dims.length;

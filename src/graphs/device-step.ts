@@ -3,10 +3,11 @@
 // (docs/device-step.md). The oracle and the metrics are the optimizer layer's, so the two steppers
 // are interchangeable behind a trainer option.
 import { OptionError } from '../core/option-error';
-import { NonFiniteGradientError, NonFiniteLossError, type PassName } from '../optim/errors';
+import { NonFiniteGradientError } from '../optim/errors';
+import { SHARPNESS_DEFAULTS } from '../optim/sharpness';
 import type { SharpnessParameters, SharpnessStepState, StepMetrics } from '../optim/sharpness';
 import type { EvalRequest, GradientOracle, OptimizerState } from '../optim/types';
-import { checkNonNegative, checkStepCount } from '../optim/validate';
+import { checkLoss, checkNonNegative, checkRho, checkStepCount, evaluateRequests } from '../optim/validate';
 import type { StepSessions } from './step-sessions';
 
 /** The base optimizer the device step applies, with PyTorch's defaults where a field is absent. */
@@ -50,13 +51,11 @@ export class DeviceStep {
   constructor(private readonly options: DeviceStepOptions, private readonly sessions: StepSessions) {
     this.n = options.size;
     if (!Number.isInteger(this.n) || this.n <= 0) throw new OptionError(`size must be a positive integer (got ${this.n}).`);
-    this.rho = options.rho ?? 0.1;
-    this.alpha = options.alpha ?? 0.1;
-    this.beta = options.beta ?? 0.01;
-    this.eta = options.asamEta ?? 0;
-    if (options.method !== 'sgd' && !(this.rho > 0 && Number.isFinite(this.rho))) {
-      throw new OptionError(`rho must be a finite number > 0 for method '${options.method}' (got ${this.rho}).`);
-    }
+    this.rho = options.rho ?? SHARPNESS_DEFAULTS.rho;
+    this.alpha = options.alpha ?? SHARPNESS_DEFAULTS.alpha;
+    this.beta = options.beta ?? SHARPNESS_DEFAULTS.beta;
+    this.eta = options.asamEta ?? SHARPNESS_DEFAULTS.asamEta;
+    checkRho(options.method, this.rho);
     this.g0 = new Float32Array(this.n);
     this.gPlus = new Float32Array(this.n);
     this.gMinus = new Float32Array(options.method === 'crsam' ? this.n : 0);
@@ -77,7 +76,7 @@ export class DeviceStep {
     checkNonNegative('lr', lr);
     const stepIndex = this.steps;
     const { method } = this.options;
-    const [loss] = await evaluate(oracle, [{ weights: w, updateBuffers: true, gradOut: this.g0, pass: 'w' }]);
+    const [loss] = await evaluateRequests(oracle, [{ weights: w, updateBuffers: true, gradOut: this.g0, pass: 'w' }]);
     checkLoss('w', loss, stepIndex);
     let gradNorm: number;
     let update = this.g0;
@@ -96,7 +95,7 @@ export class DeviceStep {
       // take its logits for the pass at w (untagged, a lone request is the pass at w).
       const reqs: EvalRequest[] = [{ weights: p.wPlus, updateBuffers: false, gradOut: this.gPlus, pass: 'w+e' }];
       if (method === 'crsam' && p.wMinus) reqs.push({ weights: p.wMinus, updateBuffers: false, gradOut: this.gMinus, pass: 'w-e' });
-      const losses = await evaluate(oracle, reqs);
+      const losses = await evaluateRequests(oracle, reqs);
       m.lossPlus = losses[0];
       checkLoss('w+e', m.lossPlus, stepIndex);
       update = this.gPlus;
@@ -177,14 +176,4 @@ export class DeviceStep {
     this.baseSteps = s.step;
     this.steps = state.stepCount;
   }
-}
-
-async function evaluate(oracle: GradientOracle, requests: readonly EvalRequest[]): Promise<number[]> {
-  const losses = await oracle.evaluate(requests);
-  if (losses.length !== requests.length) throw new Error(`The gradient oracle returned ${losses.length} losses for ${requests.length} request(s).`);
-  return losses;
-}
-
-function checkLoss(pass: PassName, value: number, stepIndex: number): void {
-  if (!Number.isFinite(value)) throw new NonFiniteLossError(pass, value, stepIndex);
 }

@@ -3,7 +3,7 @@
 // shape, Range...) has a size fixed by the file, and a few bytes of shape can ask for gigabytes.
 // Tensors that depend on the data are sized by the batch and checked by the memory estimate.
 import { OnnxFormatError } from './errors';
-import { Graph, topologicalOrder } from './ir';
+import { Graph, topologicalOrder, tensorSize } from './ir';
 import { Facts, isStatic } from './shape-inference';
 
 /**
@@ -29,7 +29,7 @@ export function checkConstantSizes(graph: Graph, facts: Facts, label: string): v
     for (const o of node.outputs) {
       const shape = o ? facts.get(o)?.shape : undefined;
       if (!isStatic(shape)) continue;
-      const count = shape.reduce((a, b) => a * b, 1);
+      const count = tensorSize(shape);
       if (count > limit) {
         throw new OnnxFormatError(`${label}: ${node.opType} node '${node.name}' makes a tensor of shape [${shape.join(', ')}] (${count.toExponential(2)} values) from constants alone, more than ${CONSTANT_GROWTH}× all the model's ${weights} weights; the model is corrupt or hostile`);
       }

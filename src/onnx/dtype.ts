@@ -87,18 +87,3 @@ export function fromBytes(t: DataType, bytes: Uint8Array): TypedArray {
 export function toBytes(data: TypedArray): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
-
-/** The ONNX Runtime tensor type string for `t`. */
-export function ortType(t: DataType): 'float32' | 'float64' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8' | 'float16' {
-  switch (t) {
-    case DataType.FLOAT: return 'float32';
-    case DataType.DOUBLE: return 'float64';
-    case DataType.INT64: return 'int64';
-    case DataType.INT32: return 'int32';
-    case DataType.BOOL: return 'bool';
-    case DataType.UINT8: return 'uint8';
-    case DataType.INT8: return 'int8';
-    case DataType.FLOAT16: return 'float16';
-    default: throw new Error(`element type ${dtypeName(t)} has no ONNX Runtime tensor type here`);
-  }
-}

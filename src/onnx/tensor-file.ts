@@ -18,6 +18,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-file';
 import { readRegularFile } from '../core/safe-fs';
+import { toBytes } from './dtype';
+import { tensorSize } from './ir';
 
 const MAGIC = 'CRSAMCK1';
 
@@ -48,7 +50,7 @@ export class CheckpointError extends CrsamError {
 export function encodeTensorFile(file: TensorFile): Uint8Array {
   let offset = 0;
   const entries = file.tensors.map((t) => {
-    const e: Entry = { name: t.name, group: t.group, dtype: t.data instanceof Float64Array ? 'float64' : 'float32', dims: [...t.dims], offset, length: t.data.length, sha256: sha256(bytesOf(t.data)) };
+    const e: Entry = { name: t.name, group: t.group, dtype: t.data instanceof Float64Array ? 'float64' : 'float32', dims: [...t.dims], offset, length: t.data.length, sha256: sha256(toBytes(t.data)) };
     offset += align(t.data.byteLength);
     return e;
   });
@@ -60,7 +62,7 @@ export function encodeTensorFile(file: TensorFile): Uint8Array {
   out.writeUInt32LE(header.length, 8);
   header.copy(out, 12);
   file.tensors.forEach((t, i) => {
-    out.set(bytesOf(t.data), start + entries[i].offset);
+    out.set(toBytes(t.data), start + entries[i].offset);
   });
   return out;
 }
@@ -104,14 +106,10 @@ function checkEntry(raw: unknown, label: string): Entry {
   const nat = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   if (!e || typeof e.name !== 'string' || typeof e.group !== 'string' || (e.dtype !== 'float32' && e.dtype !== 'float64')
     || !nat(e.offset) || !nat(e.length) || !Array.isArray(e.dims) || !e.dims.every(nat)
-    || e.dims.reduce((a: number, b: number) => a * b, 1) !== e.length) {
+    || tensorSize(e.dims) !== e.length) {
     throw new CheckpointError(`${label} has a corrupt header (a tensor entry is malformed)`);
   }
   return e as Entry;
-}
-
-function bytesOf(a: Float32Array | Float64Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 function sha256(bytes: Uint8Array): string {

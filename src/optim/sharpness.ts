@@ -2,9 +2,9 @@
 // gradients come from a GradientOracle, so this file is pure math and the same code runs against
 // ONNX Runtime sessions or a closed-form quadratic in the tests.
 import { clipGradNorm } from './clip';
-import { NonFiniteGradientError, NonFiniteLossError, type PassName } from './errors';
+import { NonFiniteGradientError } from './errors';
 import type { BaseOptimizer, EvalRequest, GradientOracle, OptimizerState } from './types';
-import { checkMaxNorm, checkNonNegative, checkStepCount } from './validate';
+import { checkLoss, checkMaxNorm, checkNonNegative, checkRho, checkStepCount, evaluateRequests } from './validate';
 import { combine3, norm, scaledNorm } from './vector';
 import { OptionError } from '../core/option-error';
 
@@ -135,9 +135,7 @@ export class SharpnessStep {
     this.beta = options.beta ?? SHARPNESS_DEFAULTS.beta;
     this.asamEta = options.asamEta ?? SHARPNESS_DEFAULTS.asamEta;
     this.maxGradNorm = options.maxGradNorm;
-    if (this.method !== 'sgd' && !(Number.isFinite(this.rho) && this.rho > 0)) {
-      throw new OptionError(`rho must be a finite number > 0 for method '${this.method}' (got ${this.rho}).`);
-    }
+    checkRho(this.method, this.rho);
     checkNonNegative('alpha', this.alpha);
     checkNonNegative('beta', this.beta);
     checkNonNegative('asamEta', this.asamEta);
@@ -200,7 +198,7 @@ export class SharpnessStep {
       this.firstRequests = [{ weights: w, updateBuffers: true, gradOut: this.g0, pass: 'w' }];
       this.firstW = w;
     }
-    const [l0] = await evaluate(oracle, this.firstRequests);
+    const [l0] = await evaluateRequests(oracle, this.firstRequests);
     checkLoss('w', l0, stepIndex);
     const gradNorm = norm(this.g0);
     if (!Number.isFinite(gradNorm)) throw new NonFiniteGradientError('w', stepIndex);
@@ -213,7 +211,7 @@ export class SharpnessStep {
     let droppedTerms: number | undefined;
     if (this.method !== 'sgd') {
       this.perturb(w, gradNorm);
-      const losses = await evaluate(oracle, this.perturbedRequests);
+      const losses = await evaluateRequests(oracle, this.perturbedRequests);
       lossPlus = losses[0];
       checkLoss('w+e', lossPlus, stepIndex);
       update = this.gPlus;
@@ -298,15 +296,3 @@ export class SharpnessStep {
   }
 }
 
-async function evaluate(oracle: GradientOracle, requests: readonly EvalRequest[]): Promise<number[]> {
-  const losses = await oracle.evaluate(requests);
-  if (!Array.isArray(losses) || losses.length !== requests.length) {
-    const got = Array.isArray(losses) ? `${losses.length} losses` : 'no array';
-    throw new Error(`The gradient oracle returned ${got} for ${requests.length} request(s).`);
-  }
-  return losses;
-}
-
-function checkLoss(pass: PassName, value: number, stepIndex: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new NonFiniteLossError(pass, value, stepIndex);
-}

@@ -1,6 +1,10 @@
-// Argument checks shared by the optimizers; each throws an OptionError whose message is one sentence.
+// Argument checks shared by the optimizers and the two steppers (optim/sharpness.ts and
+// graphs/device-step.ts); each throws an error whose message is one sentence.
 import { assertSameLength } from './vector';
 import { OptionError } from '../core/option-error';
+import { NonFiniteLossError, type PassName } from './errors';
+import type { SharpnessMethod } from './sharpness';
+import type { EvalRequest, GradientOracle } from './types';
 
 /** Throws unless `x` is a finite number ≥ 0. */
 export function checkNonNegative(name: string, x: number): void {
@@ -28,5 +32,27 @@ export function checkStepCount(step: number): void {
 export function checkMaxNorm(maxNorm: number, name = 'maxNorm'): void {
   if (!Number.isFinite(maxNorm) || !(maxNorm > 0)) {
     throw new OptionError(`${name} must be a finite number > 0 (got ${maxNorm}).`);
+  }
+}
+
+/** The oracle's losses for `requests`, refusing an answer of another length (both steppers use it). */
+export async function evaluateRequests(oracle: GradientOracle, requests: readonly EvalRequest[]): Promise<number[]> {
+  const losses = await oracle.evaluate(requests);
+  if (!Array.isArray(losses) || losses.length !== requests.length) {
+    const got = Array.isArray(losses) ? `${losses.length} losses` : 'no array';
+    throw new Error(`The gradient oracle returned ${got} for ${requests.length} request(s).`);
+  }
+  return losses;
+}
+
+/** Throws NonFiniteLossError unless the loss of `pass` is a finite number. */
+export function checkLoss(pass: PassName, value: number, stepIndex: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new NonFiniteLossError(pass, value, stepIndex);
+}
+
+/** Throws unless ρ can perturb the weights: finite and > 0 for every method but plain SGD. */
+export function checkRho(method: SharpnessMethod, rho: number): void {
+  if (method !== 'sgd' && !(Number.isFinite(rho) && rho > 0)) {
+    throw new OptionError(`rho must be a finite number > 0 for method '${method}' (got ${rho}).`);
   }
 }

@@ -1,7 +1,6 @@
 // 2-D loss landscapes: filled contour bands (d3-contour) with thin iso-lines and a colour bar, one
 // landscape per figure or several side by side on one colour scale (the paper's Fig. 4).
 
-import { createHash } from 'node:crypto';
 import { contours } from 'd3-contour';
 import { scaleLinear, scaleLog } from 'd3-scale';
 import type { FontSizes } from './axes';
@@ -11,7 +10,7 @@ import { colormap } from './colors';
 import { fitFont, textWidth } from './font';
 import type { Grid } from './grid';
 import { normalizeGrid, refineGrid } from './grid';
-import { checkColor, el, esc, pathData, pixelSize, type Rect, svgDocument, svgToPng, text, THEME } from './svg';
+import { checkColor, documentId, el, esc, pathData, pixelSize, type Rect, svgDocument, svgToPng, text, THEME } from './svg';
 
 /** A labelled point drawn on the landscape, e.g. the trained weights at the origin. */
 export interface ContourMark {
@@ -221,8 +220,6 @@ function panelSvg(plot: ContourPlot, cell: Rect, lv: ContourLevels | null, o: Co
   return { svg: out.join(''), area };
 }
 
-const docId = (v: unknown): string => `k${createHash('sha1').update(JSON.stringify(v)).digest('hex').slice(0, 8)}`;
-
 /**
  * Several landscapes side by side on one colour scale (shared levels and one colour bar), e.g.
  * SGD, SAM and CR-SAM around their trained weights. Throws RangeError for a malformed grid.
@@ -242,7 +239,7 @@ export function contourGridSvg(plots: readonly ContourPlot[], options: ContourGr
   const zLabel = plots.find((p) => p.zLabel)?.zLabel;
   const barW = colorBarWidth(lv, zLabel, fs);
   const [cellW, cellH] = [(width - barW) / cols, (height - titleH) / rows];
-  const id = docId([plots, options]);
+  const id = documentId('k', [plots, options]);
   const body: string[] = [];
   if (options.title) body.push(text(width / 2, 22, options.title, { size: fitFont(options.title, width - 16, tick + 4), anchor: 'middle' }));
   const areas = plots.map((p, i) => {

@@ -1,12 +1,11 @@
 // Training curves: one or more panels (say loss and accuracy), each holding named series such as
 // a noisy per-step train loss and a per-epoch test loss, optionally with error bars.
 
-import { createHash } from 'node:crypto';
 import type { Axis, FontSizes } from './axes';
 import { fitAxis, frameSvg, gridSvg, margins } from './axes';
 import { SERIES_PALETTE } from './colors';
 import { fitFont } from './font';
-import { checkColor, el, pathData, pixelSize, type Rect, svgDocument, svgToPng, text, THEME } from './svg';
+import { checkColor, documentId, el, pathData, pixelSize, type Rect, svgDocument, svgToPng, text, THEME } from './svg';
 import { legendSvg, type LegendEntry } from './legend';
 
 /** One data point, [x, y]. */
@@ -292,9 +291,7 @@ export function lineChartSvg(chart: LineChart, options: LineChartOptions = {}): 
     else if (!colors.has(s.name)) colors.set(s.name, SERIES_PALETTE[colors.size % SERIES_PALETTE.length]);
   }
   const colorOf = (s: LineSeries): string => s.color ?? (colors.get(s.name) as string);
-  // Clip ids must differ between documents inlined into one HTML page, yet the same chart must
-  // give the same bytes: derive them from the content.
-  const doc = `c${createHash('sha1').update(JSON.stringify([chart, options])).digest('hex').slice(0, 8)}`;
+  const doc = documentId('c', [chart, options]);
   const body: string[] = [];
   if (chart.title) body.push(text(width / 2, 22, chart.title, { size: fitFont(chart.title, width - 16, tick + 4), anchor: 'middle' }));
   const [cellW, cellH] = [width / cols, (height - titleH) / rows];

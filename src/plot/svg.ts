@@ -2,6 +2,7 @@
 // the PNG is that same SVG rendered by resvg with the bundled font only (no system fonts), so the
 // two outputs agree and text renders identically on any machine.
 
+import { createHash } from 'node:crypto';
 import { Resvg } from '@resvg/resvg-js';
 import { FONT_FAMILY, FONT_FILES } from './font';
 
@@ -60,6 +61,15 @@ export function text(x: number, y: number, content: string, s: TextStyle): strin
 /** A polyline or polygon path from pixel points ('M x y L ...', 'Z' to close). */
 export function pathData(points: readonly (readonly [number, number])[], close = false): string {
   return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${num(p[0])} ${num(p[1])}`).join('') + (close ? 'Z' : '');
+}
+
+/**
+ * Prefix of the clip and gradient ids of one document: they must differ between documents
+ * inlined into one HTML page, yet the same content must give the same bytes, so it is derived
+ * from the content.
+ */
+export function documentId(prefix: string, content: unknown): string {
+  return `${prefix}${createHash('sha1').update(JSON.stringify(content)).digest('hex').slice(0, 8)}`;
 }
 
 /** The document: page size, white (or given) background, the bundled font for all text. */

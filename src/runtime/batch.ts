@@ -1,7 +1,7 @@
 // A mini-batch as the runtime takes it, and its validation against the model's inputs.
 import { CrsamError } from '../core/errors';
 import * as ort from 'onnxruntime-node';
-import { ValueInfo } from '../onnx/ir';
+import { ValueInfo, tensorSize } from '../onnx/ir';
 
 export interface TensorLike {
   readonly data: Float32Array;
@@ -34,7 +34,7 @@ export function validateBatch(batch: Batch, dataInputs: readonly ValueInfo[], nu
     const raw = batch.inputs[vi.name];
     if (!raw) throw new BatchError(`the batch has no input '${vi.name}' (the model's inputs: ${dataInputs.map((v) => v.name).join(', ')})`);
     const t = asTensorLike(raw, vi.name);
-    const size = t.dims.reduce((a, b) => a * b, 1);
+    const size = tensorSize(t.dims);
     if (size !== t.data.length) throw new BatchError(`input '${vi.name}' has ${t.data.length} values but dims [${t.dims.join(', ')}]`);
     const want = vi.shape;
     if (want) {

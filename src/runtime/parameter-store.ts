@@ -5,6 +5,7 @@ import { TensorSpec } from '../autodiff/artifacts';
 import { OptionError } from '../core/option-error';
 import type { GraphContract } from '../autodiff/graph-contract';
 import type { GraphLayout } from './graph-session';
+import { tensorSize } from '../onnx/ir';
 
 export interface NamedView {
   readonly name: string;
@@ -17,7 +18,7 @@ export interface NamedView {
 export function parameterLayout(params: readonly TensorSpec[]): NamedView[] {
   let offset = 0;
   return params.map((p) => {
-    const size = p.dims.reduce((a, b) => a * b, 1);
+    const size = tensorSize(p.dims);
     const v = { name: p.name, dims: [...p.dims], offset, size };
     offset += size;
     return v;
@@ -45,7 +46,7 @@ export class ParameterStore {
       if (init) this.flat.set(init, v.offset);
     }
     this.bufferSpecs = buffers;
-    this.buffers = new Map(buffers.map((b) => [b.name, Float32Array.from(initial.get(b.name) ?? new Float32Array(b.dims.reduce((x, y) => x * y, 1)))]));
+    this.buffers = new Map(buffers.map((b) => [b.name, Float32Array.from(initial.get(b.name) ?? new Float32Array(tensorSize(b.dims)))]));
   }
 
   /** Where a graph with `contract` finds this store's parameters and buffers. */

@@ -2,6 +2,7 @@
 // the full batch's (docs/scale-out.md). The training loss is the mean over the batch, so the
 // full-batch gradient is Σ_r (n_r/n)·g_r: weighting by shard size keeps an uneven split exact.
 import { BatchArrays } from './graph-session';
+import { tensorSize } from '../onnx/ir';
 
 /** Sizes of `replicas` contiguous shards of `n` samples: equal, the first n mod replicas one larger (0 when n < replicas). */
 export function shardSizes(n: number, replicas: number): number[] {
@@ -19,7 +20,7 @@ export function shardStarts(sizes: readonly number[]): number[] {
 export function shardArrays(batch: BatchArrays, start: number, count: number): BatchArrays {
   const data: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
   for (const [name, t] of Object.entries(batch.data)) {
-    const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
+    const per = tensorSize(t.dims.slice(1));
     data[name] = { data: t.data.subarray(start * per, (start + count) * per), dims: [count, ...t.dims.slice(1)] };
   }
   return { data, labels: batch.labels.subarray(start, start + count) };

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { FromWorker, ToWorker } from './worker-protocol';
 import { GraphSession } from './graph-session';
 import { runTrainingPass } from './training-pass';
+import { tensorSize } from '../onnx/ir';
 
 let session: GraphSession | undefined;
 let weights: Float32Array | undefined;
@@ -33,7 +34,7 @@ async function handle(msg: ToWorker): Promise<void> {
   } else if (msg.type === 'batch') {
     data = {};
     for (const [name, t] of Object.entries(msg.data)) {
-      const n = t.dims.reduce((a, b) => a * b, 1);
+      const n = tensorSize(t.dims);
       data[name] = { data: new Float32Array(t.buffer, msg.start * (n / msg.count) * 4, n).slice(), dims: t.dims };
     }
     labels = new BigInt64Array(msg.labels, msg.start * 8, msg.count).slice();

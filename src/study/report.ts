@@ -1,8 +1,8 @@
 // The study's report: per treatment, mean ± std over seeds of every figure, and each figure's
 // difference to SGD (same other settings) paired by seed with its 95 % interval; written as
 // Markdown, JSON and overlaid curves.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file';
 import { ContourPlot, LineChart, LineSeries, contourGridPng, contourGridSvg, lineChartPng, lineChartSvg } from '../plot';
 import { GridCell, SEED_FLAG, cellName } from './grid';
 import { CellResult } from './results';
@@ -149,19 +149,14 @@ function reportChart(report: StudyReport, title: string): LineChart {
 export function writeReport(dir: string, report: StudyReport, title: string, landscapes: readonly ContourPlot[] = []): string[] {
   const files = { md: path.join(dir, 'report.md'), json: path.join(dir, 'report.json'), svg: path.join(dir, 'curves.svg'), png: path.join(dir, 'curves.png') };
   const chart = reportChart(report, title);
-  const write = (file: string, data: string | Uint8Array) => {
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  };
-  write(files.md, reportMarkdown(report, title));
-  write(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-  write(files.svg, lineChartSvg(chart));
-  write(files.png, lineChartPng(chart));
+  writeFileAtomic(files.md, reportMarkdown(report, title));
+  writeFileAtomic(files.json, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeFileAtomic(files.svg, lineChartSvg(chart));
+  writeFileAtomic(files.png, lineChartPng(chart));
   if (!landscapes.length) return Object.values(files);
   const grid = { svg: path.join(dir, 'landscapes.svg'), png: path.join(dir, 'landscapes.png') };
   const options = { title: `${title}: loss landscapes (one colour scale)` };
-  write(grid.svg, contourGridSvg(landscapes, options));
-  write(grid.png, contourGridPng(landscapes, options));
+  writeFileAtomic(grid.svg, contourGridSvg(landscapes, options));
+  writeFileAtomic(grid.png, contourGridPng(landscapes, options));
   return [...Object.values(files), grid.svg, grid.png];
 }

@@ -4,6 +4,7 @@
 // their last checkpoint, and the rest start.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file';
 import { CrsamError } from '../core/errors';
 import { GridAxis, GridCell, expandGrid } from './grid';
 
@@ -72,9 +73,7 @@ export function createStudy(studyDir: string, def: StudyDefinition): void {
   const file = path.join(studyDir, STUDY_FILE);
   if (fs.existsSync(file)) throw new StudyError(`${studyDir} already holds a study; continue it with 'crsam compare --resume ${studyDir}' or choose another --study folder`);
   fs.mkdirSync(path.join(studyDir, 'runs'), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(def, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(def, null, 2)}\n`);
 }
 
 interface SummaryFile {
@@ -101,12 +100,10 @@ export function landscapeFile(dir: string): string {
   return path.join(dir, 'landscape', 'landscape.json');
 }
 
-/** Rewrites study.json (temp file + rename), e.g. when a resume adds the landscapes. */
+/** Rewrites study.json (atomically), e.g. when a resume adds the landscapes. */
 export function updateStudy(studyDir: string, def: StudyDefinition): void {
   const file = path.join(studyDir, STUDY_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(def, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(def, null, 2)}\n`);
 }
 
 /** The file the geometry of a finished run is written to (what `crsam analyze --split test` writes). */

@@ -42,7 +42,7 @@ function changedMathKeys(recorded: Record<string, unknown>, requested: Record<st
 }
 
 /** Refuses a resume that would change the run's math, listing every such setting in one sentence. */
-export function checkResume(out: string, recorded: Record<string, unknown>, requested: Record<string, unknown>): void {
+export function checkResume(recorded: Record<string, unknown>, requested: Record<string, unknown>): void {
   const changed = changedMathKeys(recorded, requested);
   if (!changed.length) return;
   const list = changed.map((k) => `--${k} ${show(requested[k])} (the run has ${show(recorded[k])})`).join(', ');

@@ -4,21 +4,16 @@
 import type { TrainingArtifacts } from '../autodiff/artifacts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file';
 import { CrsamError } from '../core/errors';
-import { Dataset, DatasetPair, Rng, defaultValidationSize, loadDataset, splitValidation, subsetDataset } from '../data';
+import { Dataset, DatasetPair, ImageShape, Rng, defaultValidationSize, loadDataset, splitValidation, subsetDataset } from '../data';
 
 export class RunDataError extends CrsamError {
   override readonly name = 'RunDataError';
 }
 
 /** Image shape and class count a synthetic data set is made with (the model's). */
-export interface DataShape {
-  /** Input channels. */
-  readonly channels: number;
-  /** Input height, pixels. */
-  readonly height: number;
-  /** Input width, pixels. */
-  readonly width: number;
+export interface DataShape extends ImageShape {
   /** Output classes. */
   readonly numClasses: number;
 }
@@ -94,7 +89,7 @@ export function writeValidationRecord(out: string, data: RunData, seed: number):
     rule: 'class-stratified hold-out of the training set: per class, the first of a seeded shuffle (splitValidation in src/data/validation-split.ts)',
     indices: data.valIndices,
   };
-  fs.writeFileSync(file, `${JSON.stringify(record)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(record)}\n`);
   return file;
 }
 

@@ -144,15 +144,7 @@ function readVersion(file: string): string | null {
 }
 
 function ortVersion(): string | null {
-  try {
-    let dir = path.dirname(require.resolve('onnxruntime-node'));
-    for (let i = 0; i < 4; i++) {
-      const pj = path.join(dir, 'package.json');
-      if (fs.existsSync(pj) && readName(pj) === 'onnxruntime-node') return readVersion(pj);
-      dir = path.dirname(dir);
-    }
-  } catch { /* not resolvable */ }
-  return null;
+  try { return readVersion(require.resolve('onnxruntime-node/package.json')); } catch { return null; /* not resolvable */ }
 }
 
 function gitState(root: string): { commit: string | null; dirty: boolean | null } {

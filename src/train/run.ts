@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { Dataset, DatasetPair, makeLoaders, validateDataset } from '../data';
 import { buildArtifacts } from '../autodiff/artifacts';
 import { Model } from '../onnx/ir';
+import type { EvalResult } from '../runtime/eval-session';
 import { ScheduleOptions } from '../optim/schedule';
 import { ResolvedTrainerOptions, Trainer, TrainerOptions } from './trainer';
 import { TRAIN_OPTIONS, libraryDefaults, withDefaults } from './train-options';
@@ -136,11 +137,7 @@ export interface RunEvents {
 }
 
 /** Loss and accuracy of a model on the test set. */
-export interface TestReport {
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly count: number;
-}
+export type TestReport = EvalResult;
 
 export interface RunSummary {
   readonly out: string;
@@ -223,7 +220,7 @@ async function trainInFolder(o: ResolvedRunOptions, events: RunEvents, signal: A
     if (trainer.deviceNote) events.onNote?.(trainer.deviceNote);
     for (const w of trainer.artifacts.warnings) events.onNote?.(`warning: ${w}`);
     const recorded = o.resume ? readRecordedConfig(o.out) : {};
-    if (o.resume) checkResume(o.out, recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
+    if (o.resume) checkResume(recorded, Object.fromEntries(Object.entries(o.config).filter(([k]) => k in recorded)));
     const resumed = o.resume ? loadRunCheckpoint(lastPath) : undefined;
     if (resumed) checkCheckpointFits(lastPath, resumed, expectedState(trainer));
     // Checkpoints from before data parallelism trained on one replica.

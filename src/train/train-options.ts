@@ -77,8 +77,6 @@ export const TRAIN_OPTIONS = {
   resume: { type: 'string', group: 'config', resumeSafe: true, arg: 'DIR', help: 'continue the run saved in DIR with its saved config; only --epochs (to extend it), --threads, --device, --device-id, --parallel and --device-step may change, and --data-parallel and --devices for a model without BatchNorm' },
 } as const satisfies OptionSchema<LibraryField>;
 
-export type TrainOptionName = keyof typeof TRAIN_OPTIONS;
-
 /** The library's value of a command-line value: 0 → unset where 0 means "unset", numeric lists → numbers. */
 function libraryValue(name: string, spec: TrainOptionSpec, value: OptionValue | undefined, problem: (m: string) => Error): unknown {
   if (value === undefined || (spec.zeroIsUnset && value === 0)) return undefined;

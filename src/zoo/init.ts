@@ -3,6 +3,7 @@
 // Each follows the PyTorch function named in its comment; fan-in/fan-out follow
 // torch.nn.init._calculate_fan_in_and_fan_out: dims [out, in, ...receptive field].
 import { InitRng } from '../core/rng';
+import { tensorSize } from '../onnx/ir';
 
 export type Init =
   | { readonly kind: 'constant'; readonly value: number }
@@ -15,7 +16,7 @@ export const ZEROS: Init = { kind: 'constant', value: 0 };
 export const ONES: Init = { kind: 'constant', value: 1 };
 
 function receptive(dims: readonly number[]): number {
-  return dims.slice(2).reduce((a, b) => a * b, 1);
+  return tensorSize(dims.slice(2));
 }
 
 function fanIn(dims: readonly number[]): number {

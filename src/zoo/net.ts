@@ -4,7 +4,7 @@
 // layers (Conv, BatchNorm, ReLU, Linear, pooling) emitted as opset-17 default-domain ops.
 import { GraphBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/dtype';
-import { Graph, Model } from '../onnx/ir';
+import { Graph, Model, tensorSize } from '../onnx/ir';
 import { Facts } from '../onnx/shape-inference';
 import { Init, ONES, ZEROS, fillInit, kaimingNormalFanOut, torchDefaultBias, torchDefaultWeight } from './init';
 import { InitRng } from '../core/rng';
@@ -65,7 +65,7 @@ export class Net {
   /** Adds a float parameter under exactly `name`, drawn from `init` on its own seeded stream. */
   param(name: string, dims: readonly number[], init: Init): string {
     if (this.graph.initializers.has(name)) throw new Error(`internal: parameter '${name}' defined twice`);
-    const n = dims.reduce((a, b) => a * b, 1);
+    const n = tensorSize(dims);
     const data = fillInit(init, n, new InitRng(this.common.seed, name), this.common.initialize);
     const got = this.b.initializer(name, DataType.FLOAT, dims, data);
     if (got !== name) throw new Error(`internal: parameter name '${name}' collides with a value of the graph`);

@@ -1,8 +1,9 @@
 // Sizes of a model: trainable parameters (autodiff/trainable.ts, as buildArtifacts picks them: what
 // PyTorch's sum(p.numel() for p in model.parameters()) counts) and the forward cost in
 // multiply-accumulates of its Conv, MatMul and Gemm nodes, from the shapes alone.
+import { checkedOpset } from '../autodiff/artifacts';
 import { initializerRoles } from '../autodiff/trainable';
-import { Dim, Graph, Model, Node, attrInt, defaultOpset, tensorSize } from '../onnx/ir';
+import { Dim, Graph, Model, Node, attrInt, tensorSize } from '../onnx/ir';
 import { Facts, inferShapes } from '../onnx/shape-inference';
 import { OptionError } from '../core/option-error';
 
@@ -22,7 +23,7 @@ export function countParameters(model: Model): ParameterCount {
   return { parameters: elements(params), buffers: elements(buffers), tensors: params.length };
 }
 
-/** Shape facts for the graph with the input batch dimension fixed to `batchSize`. */
+/** Shape facts for the graph with the input batch dimension fixed to `batchSize` (opset ≥ MIN_OPSET, as for training). */
 export function factsAtBatch(model: Model, batchSize: number): Facts {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`the batch size must be a positive integer, got ${batchSize}`);
   const g: Graph = model.graph;
@@ -32,7 +33,7 @@ export function factsAtBatch(model: Model, batchSize: number): Facts {
     const shape = v.shape?.map((d, i): Dim => (i === 0 && typeof d !== 'number' ? batchSize : d));
     seed.set(v.name, { dtype: v.dtype, shape });
   }
-  return inferShapes(g, defaultOpset(model), seed);
+  return inferShapes(g, checkedOpset(model), seed);
 }
 
 export interface ForwardCost {

@@ -34,4 +34,9 @@ describe('zoo stats', () => {
   it('refuses a batch size that is not a positive integer', () => {
     expect(() => estimateForwardCost(mlp(), 0)).to.throw(/positive integer/);
   });
+
+  it('refuses a model older than opset 13 with the sentence training gives', () => {
+    const old = { ...mlp(), opsetImports: [{ domain: '', version: 12 }] };
+    expect(() => estimateForwardCost(old)).to.throw(/opset 12; crsam needs opset 13 or newer/);
+  });
 });

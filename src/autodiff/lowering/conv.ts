@@ -37,6 +37,7 @@
 import { GraphBuilder } from '../../onnx/builder';
 import { ConvGeometry } from '../../onnx/conv-geometry';
 import { attr } from '../../onnx/attr';
+import { tensorSize } from '../../onnx/ir';
 
 export type DxLowering = 'conv-flipped' | 'conv-transpose';
 export type DwLowering = 'image-flat-shifts' | 'image-offsets' | 'depthwise' | 'grouped-matmul';
@@ -100,7 +101,7 @@ function shiftedViews(b: GraphBuilder, xp: string, g: ConvGeometry): string[] {
 /** dW of Y = conv(X, W) with W of shape [Cout, Cin/group, k...]. */
 export function convDw(b: GraphBuilder, x: string, dy: string, g: ConvGeometry, group: number, cin: number, cout: number): string {
   const n = g.kernel.length;
-  const kk = g.kernel.reduce((p, k) => p * k, 1);
+  const kk = tensorSize(g.kernel);
   const spatialPads = [0, 0, ...g.pads.slice(0, n), 0, 0, ...g.pads.slice(n)];
   const lowering = chooseDw(group, cin, g);
   if (lowering === 'image-flat-shifts') return imageFlatShiftDw(b, x, dy, g, cin, cout);

@@ -9,13 +9,13 @@ import { planResize, resizeMatrix, resizeUnsupported } from '../../onnx/resize-g
 import { resizeInputs } from '../../onnx/shape-rules/select';
 import { AutodiffError, GradientRule } from '../types';
 
-export const resize: GradientRule = ({ b, dOut, node, opset, shape, x, y }) => {
+export const resize: GradientRule = ({ b, dOut, node, shape, x, y }) => {
   const where = `Resize node '${node.name}'`;
   const why = resizeUnsupported(node);
   if (why) throw new AutodiffError(`${where} cannot be differentiated with ${why}; export with mode nearest or (bi)linear`);
   const inDims = shape(x(0));
   const outDims = shape(y(0));
-  const { scales, sizes } = resizeInputs(opset, (i) => (node.inputs[i] ? b.fact(node.inputs[i]) : undefined));
+  const { scales, sizes } = resizeInputs((i) => (node.inputs[i] ? b.fact(node.inputs[i]) : undefined));
   const plan = inDims ? planResize(node, inDims, scales?.floatValue, sizes?.value) : 'the input rank is unknown';
   if (typeof plan === 'string' || !inDims || !outDims) throw new AutodiffError(`${where} cannot be differentiated: ${typeof plan === 'string' ? plan : 'its output shape is unknown'}; export it with constant scales or sizes`);
   let g = dOut[0] as string;

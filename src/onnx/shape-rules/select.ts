@@ -4,17 +4,16 @@ import { attrInt } from '../ir';
 import { planResize } from '../resize-geometry';
 import { InferContext, ShapeRule, ValueFact, normAxis } from '../shape-inference';
 
-/** Resize's scales and sizes inputs (opset 10: X, scales; 11+: X, roi, scales, sizes); empty tensors count as absent. */
-export function resizeInputs(opset: number, input: (i: number) => ValueFact | undefined): { scales?: ValueFact; sizes?: ValueFact } {
+/** Resize's scales and sizes inputs (X, roi, scales, sizes); empty tensors count as absent. */
+export function resizeInputs(input: (i: number) => ValueFact | undefined): { scales?: ValueFact; sizes?: ValueFact } {
   const present = (f: ValueFact | undefined) => (f && !(f.shape?.length === 1 && f.shape[0] === 0) ? f : undefined);
-  if (opset < 11) return { scales: present(input(1)) };
   return { scales: present(input(2)), sizes: present(input(3)) };
 }
 
 export const resize: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }];
-  const { scales, sizes } = resizeInputs(ctx.opset, (i) => ctx.input(i));
+  const { scales, sizes } = resizeInputs((i) => ctx.input(i));
   const plan = planResize(ctx.node, x.shape, scales?.floatValue, sizes?.value);
   if (typeof plan === 'string') return [{ dtype: x.dtype, shape: x.shape.map(() => null) }];
   return [{ dtype: x.dtype, shape: plan.out }];
@@ -24,7 +23,7 @@ export const topK: ShapeRule = (ctx: InferContext) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }, { dtype: DataType.INT64 }];
   const axis = normAxis(ctx, attrInt(ctx.node, 'axis', -1), x.shape.length);
-  const k = ctx.opset < 10 ? attrInt(ctx.node, 'k') ?? null : ctx.req(1).value?.[0] ?? null;
+  const k = ctx.req(1).value?.[0] ?? null;
   const shape = x.shape.map((d, i) => (i === axis ? k : d));
   return [{ dtype: x.dtype, shape }, { dtype: DataType.INT64, shape }];
 };

@@ -1,15 +1,7 @@
 // Shape rules of the data-movement and shape-computation ops, with integer value propagation.
 import { DataType } from '../dtype';
 import { attrInt, attrInts, attrTensor, Dim } from '../ir';
-import { InferContext, ShapeRule, ValueFact, broadcastShapes, dimDivide, dimProduct, normAxis, tensorFact } from '../shape-inference';
-
-/** Reads a list input (or its attribute form in older opsets) whose contents must be known. */
-function listInput(ctx: InferContext, index: number, attr: string): readonly Dim[] | undefined {
-  const a = attrInts(ctx.node, attr);
-  if (a) return a;
-  const f = ctx.input(index);
-  return f?.value;
-}
+import { ShapeRule, ValueFact, broadcastShapes, dimDivide, dimProduct, normAxis, tensorFact } from '../shape-inference';
 
 export const reshape: ShapeRule = (ctx) => {
   const x = ctx.req(0);
@@ -80,10 +72,10 @@ export const slice: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }];
   const rank = x.shape.length;
-  const starts = listInput(ctx, 1, 'starts');
-  const ends = listInput(ctx, 2, 'ends');
-  const axesIn = ctx.opset >= 10 ? ctx.input(3)?.value ?? attrInts(ctx.node, 'axes') : attrInts(ctx.node, 'axes');
-  const stepsIn = ctx.opset >= 10 ? ctx.input(4)?.value : undefined;
+  const starts = ctx.input(1)?.value;
+  const ends = ctx.input(2)?.value;
+  const axesIn = ctx.input(3)?.value;
+  const stepsIn = ctx.input(4)?.value;
   if (!starts || !ends) return [{ dtype: x.dtype, shape: x.shape.map(() => null) }];
   const axes = axesIn ?? starts.map((_, i) => i);
   const shape: Dim[] = [...x.shape];
@@ -140,7 +132,7 @@ export const gatherElements: ShapeRule = (ctx) => [{ dtype: ctx.req(0).dtype, sh
 export const squeeze: ShapeRule = (ctx) => {
   const x = ctx.req(0);
   if (!x.shape) return [{ dtype: x.dtype }];
-  const axesIn = listInput(ctx, 1, 'axes');
+  const axesIn = ctx.input(1)?.value;
   const rank = x.shape.length;
   const axes = axesIn ? axesIn.map((a) => normAxis(ctx, a as number, rank)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
   const wide = axes.find((a) => typeof x.shape?.[a] === 'number' && x.shape[a] !== 1);
@@ -150,7 +142,7 @@ export const squeeze: ShapeRule = (ctx) => {
 
 export const unsqueeze: ShapeRule = (ctx) => {
   const x = ctx.req(0);
-  const axesIn = listInput(ctx, 1, 'axes');
+  const axesIn = ctx.input(1)?.value;
   if (!x.shape || !axesIn) return [{ dtype: x.dtype }];
   const rank = x.shape.length + axesIn.length;
   const axes = axesIn.map((a) => normAxis(ctx, a as number, rank));
@@ -227,7 +219,7 @@ export const range: ShapeRule = (ctx) => {
 
 export const pad: ShapeRule = (ctx) => {
   const x = ctx.req(0);
-  const pads = listInput(ctx, 1, 'pads');
+  const pads = ctx.input(1)?.value;
   if (!x.shape || !pads) return [{ dtype: x.dtype, shape: x.shape?.map(() => null) }];
   const rank = x.shape.length;
   const axesIn = ctx.input(3)?.value;
@@ -255,7 +247,7 @@ export const split: ShapeRule = (ctx) => {
   const n = ctx.node.outputs.length;
   if (!x.shape) return new Array<ValueFact>(n).fill({ dtype: x.dtype });
   const axis = normAxis(ctx, attrInt(ctx.node, 'axis', 0), x.shape.length);
-  const sizes = listInput(ctx, 1, 'split');
+  const sizes = ctx.input(1)?.value;
   const unknownSizes = !sizes && !!ctx.node.inputs[1]; // a split input whose contents are known only at run time
   const total = x.shape[axis];
   return Array.from({ length: n }, (_, i) => {
