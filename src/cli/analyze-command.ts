@@ -1,6 +1,7 @@
 // `crsam analyze`: the paper's Table 3 (‖∇L‖, Tr(H), C(w), λ_max, λ_min, accuracy) for one or
 // more models on a data set split, each estimate with its error bar and convergence evidence,
 // printed and saved as JSON and a text table; optionally the Hessian's spectral density as CSV.
+import { tensorSize } from '../onnx/ir';
 import { writeFileAtomic } from '../core/atomic-file';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,7 +36,7 @@ export async function runAnalyze(args: Parsed<typeof FLAGS>, print: (line: strin
       const { model, batches: batchesOf } = data.load(spec);
       const batches = batchesOf();
       const ascentBatches = f.ar ? batchesOf(data.pair.train, f['ar-samples']) : undefined;
-      print(`analyzing ${model.label} (${model.artifacts.params.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0).toLocaleString('en-US')} parameters) on ${batches.reduce((s, b) => s + b.labels.length, 0)} ${f.split} images of ${f.data}`);
+      print(`analyzing ${model.label} (${model.artifacts.params.reduce((s, p) => s + tensorSize(p.dims), 0).toLocaleString('en-US')} parameters) on ${batches.reduce((s, b) => s + b.labels.length, 0)} ${f.split} images of ${f.data}`);
       const report = await analyzeGeometry({
         model, batches, ascentBatches, seed: f.seed, hvp: f.hvp === 'fd' ? 'finite-difference' : 'exact',
         trace: f.trace ? { method: f['trace-method'], maxIter: f['trace-iters'], relTol: f['trace-rel-se'], tol: f['trace-tol'] } : false,
