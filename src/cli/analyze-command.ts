@@ -30,7 +30,7 @@ export async function runAnalyze(args: Parsed<typeof FLAGS>, print: (line: strin
   const specs = [args.positionals[0], ...(f.compare)];
   const bar = new ProgressBar(process.stderr);
   try {
-    const data = analysisData(f, specs[0], bar, print);
+    const data = analysisData(f, specs, bar, print);
     const reports: GeometryReport[] = [];
     for (const spec of specs) {
       const { model, batches: batchesOf } = data.load(spec);

@@ -8,6 +8,7 @@ import { Batch } from '../runtime/batch';
 import { TRAIN_OPTIONS } from '../train/train-options';
 import { DataShape } from '../train/run-data';
 import { resolveGeometryModel, syntheticShapeFor } from '../train/geometry-model';
+import { checkModelSpec } from '../train/restore';
 import { ProgressBar } from './progress';
 
 export const DATA_FLAGS = { data: TRAIN_OPTIONS.data, 'data-dir': TRAIN_OPTIONS['data-dir'] } as const;
@@ -24,14 +25,16 @@ function syntheticFor(data: string, spec: string): { synthetic?: DataShape } {
 type AnalysisDataFlags = Pick<OptionValues<typeof DATA_FLAGS & typeof ANALYZE_OPTIONS>, 'data' | 'data-dir' | 'samples' | 'batch-size' | 'seed'> & { readonly split: 'train' | 'test' };
 
 /**
- * The data set of an analysis command (loaded once, for the first model `spec`'s shape when it is
+ * The data set of an analysis command (loaded once, for the first model's shape when it is
  * synthetic; its messages printed above the progress bar), and a loader of each model with its
  * fixed batches of a split (default: the --split one, --samples images).
  */
-export function analysisData(f: AnalysisDataFlags, spec: string, bar: ProgressBar, print: (line: string) => void): {
+export function analysisData(f: AnalysisDataFlags, specs: readonly string[], bar: ProgressBar, print: (line: string) => void): {
   pair: DatasetPair; load(spec: string): { model: ResolvedGeometryModel; batches(from?: Dataset, samples?: number): Batch[] };
 } {
-  const pair = loadDataset(f.data, { dir: f['data-dir'], onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data, spec) });
+  // A mistyped model path is reported before the data set is read (which takes seconds).
+  specs.forEach(checkModelSpec);
+  const pair = loadDataset(f.data, { dir: f['data-dir'], onProgress: (p) => { bar.clear(); print(p.message); }, ...syntheticFor(f.data, specs[0]) });
   const split = pair[f.split];
   const shape = { channels: split.channels, height: split.height, numClasses: split.numClasses };
   return {

@@ -24,7 +24,7 @@ export async function runLandscape(args: Parsed<typeof FLAGS>, print: (line: str
   const spec = args.positionals[0];
   const bar = new ProgressBar(process.stderr);
   try {
-    const { model, batches: batchesOf } = analysisData(f, spec, bar, print).load(spec);
+    const { model, batches: batchesOf } = analysisData(f, [spec], bar, print).load(spec);
     const batches = batchesOf();
     const dims = f['1d'] ? 1 : 2;
     const resolution = f.resolution ?? LANDSCAPE_RESOLUTION[dims];

@@ -34,6 +34,15 @@ export interface Restored {
   readonly label: string;
 }
 
+function missingModel(spec: string): RestoreError {
+  return new RestoreError(`${spec} does not exist: give an .onnx file, a run folder written by crsam train, or a .ckpt file`);
+}
+
+/** Refuses, before any data is read, a model argument that is neither a path that exists nor a zoo name. */
+export function checkModelSpec(spec: string): void {
+  if (!fs.existsSync(spec) && !isZooName(spec)) throw missingModel(spec);
+}
+
 /**
  * Loads `spec`: an .onnx file, a run folder or a .ckpt file (see the order above), or a zoo name
  * (its freshly initialized model, seed 0). `shape` (the data set's image shape and class count) is
@@ -42,7 +51,7 @@ export interface Restored {
 export function restoreModel(spec: string, shape?: ModelShape): Restored {
   if (!fs.existsSync(spec)) {
     if (isZooName(spec) && shape) return { model: resolveModel(spec, shape, 0), source: spec, label: spec };
-    throw new RestoreError(`${spec} does not exist: give an .onnx file, a run folder written by crsam train, or a .ckpt file`);
+    throw missingModel(spec);
   }
   if (fs.statSync(spec).isDirectory()) {
     const label = path.basename(path.resolve(spec));

@@ -32,6 +32,20 @@ const node = (opType: string, inputs: string[], outputs: string[], name = `${opT
 describe('crsam command line: bad input', () => {
   it('a missing model file', () => expectOneSentence(crsam('artifacts', path.join(tmp, 'nope.onnx')), /does not exist/));
 
+  for (const command of ['analyze', 'landscape']) {
+    it(`crsam ${command}: a missing model is refused before the data set is read`, () => {
+      const r = crsam(command, path.join(tmp, 'nope.onnx'), '--data', 'fashion-mnist');
+      expectOneSentence(r, /does not exist/);
+      expect(r.stdout).to.not.match(/reading/);
+    });
+  }
+
+  it('crsam analyze: a missing --compare model is refused before the data set is read', () => {
+    const r = crsam('analyze', path.join(root, 'models', 'mlp.onnx'), '--compare', path.join(tmp, 'nope.onnx'), '--data', 'fashion-mnist');
+    expectOneSentence(r, /nope\.onnx does not exist/);
+    expect(r.stdout).to.not.match(/reading/);
+  });
+
   it('a truncated model file', () => {
     const bytes = fs.readFileSync(path.join(root, 'test', 'fixtures', 'torch', 'resnet', 'model.onnx'));
     const f = path.join(tmp, 'cut.onnx');
