@@ -72,9 +72,8 @@ export function checkedOpset(model: Model): number {
 }
 
 export function buildArtifacts(model: Model, options: ArtifactOptions = {}): TrainingArtifacts {
-  const opset = defaultOpset(model);
+  const opset = checkedOpset(model);
   if (opset > MAX_OPSET) throw new AutodiffError(`the model uses ONNX opset ${opset}, newer than the ${MAX_OPSET} ONNX Runtime supports; re-export it with opset_version=${MAX_OPSET} or lower`);
-  checkedOpset(model);
   const foreign = model.graph.nodes.find((n) => n.domain !== '');
   if (foreign) throw new AutodiffError(`node '${foreign.name}' uses op ${foreign.domain}.${foreign.opType} outside the default ONNX domain; crsam emits and trains standard ONNX ops only`);
   const eps = options.labelSmoothing ?? 0;
